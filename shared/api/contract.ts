@@ -16,6 +16,7 @@ import {
   pageSchema,
   severityCountsSchema,
 } from './schemas';
+import { investigateContract } from './investigate';
 
 /**
  * The one map every shell is derived from: channel -> { input, output }. Preload, the IPC
@@ -23,6 +24,7 @@ import {
  * keys; no channel name is written anywhere else. Names are `domain:verb`, ids go in payloads.
  */
 export const contract = {
+  ...investigateContract,
   'app:info': { input: z.object({}), output: appInfoSchema },
   'case:open': { input: openCaseInputSchema, output: jobIdSchema },
   'case:summary': { input: z.object({}), output: caseSummarySchema },

@@ -29,9 +29,12 @@ const t = (
 
 const ec2Flow = (type: string, severity: number, basis: Basis, action: ActionType = 'NETWORK_CONNECTION') =>
   t(type, 'vpcflow', severity, 'Instance', action, basis);
-const ec2Dns = (type: string, severity: number, basis: Basis) => t(type, 'dns', severity, 'Instance', 'DNS_REQUEST', basis);
-const iam = (type: string, severity: number, basis: Basis) => t(type, 'cloudtrail', severity, 'AccessKey', 'AWS_API_CALL', basis);
-const s3 = (type: string, severity: number, basis: Basis) => t(type, 'cloudtrail', severity, 'S3Bucket', 'AWS_API_CALL', basis);
+const ec2Dns = (type: string, severity: number, basis: Basis) =>
+  t(type, 'dns', severity, 'Instance', 'DNS_REQUEST', basis);
+const iam = (type: string, severity: number, basis: Basis) =>
+  t(type, 'cloudtrail', severity, 'AccessKey', 'AWS_API_CALL', basis);
+const s3 = (type: string, severity: number, basis: Basis) =>
+  t(type, 'cloudtrail', severity, 'S3Bucket', 'AWS_API_CALL', basis);
 
 export const FINDING_TYPES: readonly FindingTypeInfo[] = [
   // EC2, VPC Flow Logs

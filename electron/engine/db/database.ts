@@ -108,9 +108,13 @@ export class Database {
     } catch (error) {
       if (options.signal?.aborted) throw cancelled();
       if (timedOut) {
-        throw new LoupeError('QUERY_CANCELLED', `A query ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`, {
-          hint: 'Narrow the time range or filters and try again.',
-        });
+        throw new LoupeError(
+          'QUERY_CANCELLED',
+          `A query ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`,
+          {
+            hint: 'Narrow the time range or filters and try again.',
+          },
+        );
       }
       throw error;
     } finally {
