@@ -17,6 +17,7 @@ import {
   severityCountsSchema,
 } from './schemas';
 import { investigateContract } from './investigate';
+import type { Result } from '../errors';
 
 /**
  * The one map every shell is derived from: channel -> { input, output }. Preload, the IPC
@@ -81,3 +82,32 @@ export type ApiHandlers = { [C in Channel]: (input: ParsedInput<C>) => Promise<C
 
 /** What the renderer sees: one async function per channel returning the envelope's value. */
 export type ApiClient = { [C in Channel]: (input: ChannelInput<C>) => Promise<ChannelOutput<C>> };
+
+/** What a shell returns for every call: the value, or the error shape. Never a thrown error. */
+export type Envelope<C extends Channel> = Result<ChannelOutput<C>>;
+
+/**
+ * `window.loupe` in the desktop app (built by the preload from `channels` and `eventNames`):
+ * `api[channel](input)` resolves to the envelope; `on(event, listener)` returns a disposer.
+ */
+export interface LoupeBridge {
+  api: { [C in Channel]: (input: ChannelInput<C>) => Promise<Envelope<C>> };
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/**
+ * Web mode's wire protocol (electron/server): POST `apiPath(channel)` with the JSON input and
+ * `Authorization: Bearer <token>` answers 200 with the envelope (401 bad token, 403 foreign
+ * Origin or Host, 404 unknown channel); `eventsPath?token=<token>` is a WebSocket that sends
+ * `{ event, payload }` messages. The token arrives in the page URL as `?token=`.
+ */
+export const webProtocol = {
+  apiPath: (channel: Channel): string => `/api/${encodeURIComponent(channel)}`,
+  eventsPath: '/api/events',
+  tokenParam: 'token',
+} as const;
+
+export interface WebEventMessage<E extends EventName = EventName> {
+  event: E;
+  payload: EventPayload<E>;
+}

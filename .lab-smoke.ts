@@ -1,0 +1,15 @@
+import { Database } from './electron/engine/db/database';
+import { migrate } from './electron/engine/db/schema';
+import { ingestPaths } from './electron/engine/sources/ingest';
+const db = await Database.open({ path: ':memory:' });
+await migrate(db);
+const t0 = Date.now(); const ctx = { signal: new AbortController().signal, report: (p: any) => { if (p.phase) console.log(Date.now() - t0, p.phase, p.message); } };
+const inputs = process.argv.slice(2);
+const t = Date.now();
+const r = await ingestPaths(db, inputs, ctx);
+console.log(JSON.stringify({ ...r, failures: r.failures.slice(0, 30) }, null, 1), Date.now() - t);
+console.log(await db.all(`SELECT type, status, format, count(*)::INT n, sum(records)::INT recs FROM files GROUP BY ALL ORDER BY ALL`));
+console.log(await db.all(`SELECT event_uid, iso_ts(event_time) t, principal_type, principal_name, session_name, bucket_name, object_key, mfa_authenticated, file_id, position FROM cloudtrail LIMIT 3`));
+console.log(await db.all(`SELECT * EXCLUDE (raw) FROM dns LIMIT 2`));
+console.log(await db.all(`SELECT path, status, reason FROM files`));
+db.close();

@@ -1,0 +1,81 @@
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, printError, stdio, UsageError, type Output } from './common';
+import { parseScanArgs, parseServeArgs } from './args';
+import { SCAN_HELP, SERVE_HELP } from './help';
+
+/**
+ * `loupe <command>`: scan and serve today; ingest, detect and export are reserved names so
+ * scripts written now keep their meaning later.
+ */
+const HELP = `Usage: loupe <command> [options]
+
+Commands:
+  scan <path>...     load AWS logs, run the detections, print a summary, write findings
+  serve [path]...    start web mode on 127.0.0.1 and print its URL
+
+Run 'loupe <command> --help' for a command's options.`;
+
+// Commands load on demand: the engine is only imported when a command actually runs.
+const COMMANDS: Record<string, { help: string; run: (argv: string[], io: Output) => Promise<number> }> = {
+  scan: {
+    help: SCAN_HELP,
+    run: async (argv, io) => {
+      const args = parseScanArgs(argv);
+      return args ? (await import('./scan')).runScan(args, io) : (io.out(SCAN_HELP), EXIT_OK);
+    },
+  },
+  serve: {
+    help: SERVE_HELP,
+    run: async (argv, io) => {
+      const args = parseServeArgs(argv);
+      return args ? (await import('./serve')).runServe(args, io) : (io.out(SERVE_HELP), EXIT_OK);
+    },
+  },
+};
+const RESERVED = ['ingest', 'detect', 'export'];
+
+export async function main(argv: string[], io: Output = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.out(HELP);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    io.err(
+      RESERVED.includes(command)
+        ? `loupe ${command}: not available yet; use 'loupe scan' (it loads, detects and exports in one go).`
+        : `loupe: unknown command '${command}'.\n\n${HELP}`,
+    );
+    return EXIT_USAGE;
+  }
+  try {
+    return await entry.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.err(`loupe ${command}: ${(error as Error).message}`);
+      io.err(`Run 'loupe ${command} --help' for usage.`);
+      return EXIT_USAGE;
+    }
+    printError(io, command, error);
+    return EXIT_FAILED;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+// Run when executed directly (tsx electron/cli/main.ts ...), not when imported by tests.
+const invokedDirectly = process.argv[1] !== undefined && /[\\/]cli[\\/]main\.[cm]?[jt]s$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      printError(stdio, 'loupe', error);
+      process.exitCode = EXIT_FAILED;
+    },
+  );
+}

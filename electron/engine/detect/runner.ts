@@ -1,0 +1,152 @@
+import { findingTypeInfo, severityLabel, type SeverityLabel } from '../../../shared/findings/catalog';
+import type { Database, QueryOptions } from '../db/database';
+import { ensureEnrichment, lookupIps, type IpInfo } from '../enrich/ip-data';
+import { loadBundledIntel } from '../intel/bundled';
+import type { JobContext } from '../jobs/job-registry';
+import { aggregateHits, suppressTrusted } from './aggregate';
+import { buildFinding } from './finding-builder';
+import { DEFAULT_RULES_DIR, loadRules, type RuleFailure } from './rules';
+import type { Rule } from './rule-schema';
+import { stageRule } from './stage';
+import { storeFindings, type StoredFinding } from './store';
+
+export interface DetectOptions {
+  /** Folder of rule files; resources/detections next to the engine by default. */
+  rulesDir?: string;
+  /** The run's clock: createdAt/updatedAt and the rules' $now. */
+  now?: Date;
+  /** Only these rule ids (tests, "run one rule" in the UI). */
+  only?: string[];
+  /** Per-rule time limit in milliseconds; a rule over it fails alone. */
+  ruleTimeoutMs?: number;
+  /** Already-parsed rules to run instead of reading rulesDir (the inline rule tests). */
+  rules?: Rule[];
+  /** Skip loading bundled lists and IP data (the caller already did: inline rule tests). */
+  prepared?: boolean;
+}
+
+export interface DetectReport {
+  rules: number;
+  rulesFailed: Array<{ ruleId: string; file: string; error: string }>;
+  findings: number;
+  byType: Record<string, number>;
+  bySeverity: Record<SeverityLabel, number>;
+  elapsedMs: number;
+  /** Rules not run because their source table is not in this case (e.g. no flow logs loaded). */
+  rulesSkipped: Array<{ ruleId: string; reason: string }>;
+  /** Matching events dropped because their remote address or domain is on a trusted list. */
+  suppressedByTrustedList: number;
+  /** Findings removed because the rule that made them no longer matches. */
+  findingsRemoved: number;
+  /** Problems that did not stop the run (bundled intel or enrichment data unavailable). */
+  warnings: string[];
+}
+
+const DEFAULT_RULE_TIMEOUT_MS = 5 * 60_000;
+
+async function tablesPresent(db: Database, options: QueryOptions): Promise<Set<string>> {
+  const rows = await db.all<{ name: string }>(`SELECT table_name AS name FROM duckdb_tables()`, undefined, options);
+  return new Set(rows.map((r) => r.name));
+}
+
+/**
+ * Runs every rule over the case, then aggregates the matches into GuardDuty findings. A broken
+ * rule disables itself (reported with its file) and the others still run; cancel stops the
+ * run between or inside statements and leaves the previous findings untouched.
+ */
+export async function runDetections(db: Database, ctx: JobContext, options: DetectOptions = {}): Promise<DetectReport> {
+  const started = Date.now();
+  const now = options.now ?? new Date();
+  const signal = ctx.signal;
+  const q: QueryOptions = { signal };
+  const warnings: string[] = [];
+
+  const loaded = options.rules ? { rules: options.rules, failed: [] } : loadRules(options.rulesDir ?? DEFAULT_RULES_DIR);
+  const rulesFailed: RuleFailure[] = [...loaded.failed];
+  const wanted = options.only ? new Set(options.only) : null;
+  const rules = wanted ? loaded.rules.filter((r) => wanted.has(r.id)) : loaded.rules;
+
+  ctx.report({ phase: 'detect', done: 0, total: rules.length, message: 'Preparing threat lists and IP data' });
+  if (!options.prepared) {
+    const bundled = await loadBundledIntel(db, q);
+    for (const f of bundled.failed) warnings.push(`bundled list ${f.file}: ${f.error}`);
+    try {
+      await ensureEnrichment(db, q);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      warnings.push(`IP enrichment unavailable: ${(error as Error).message}`);
+    }
+  }
+
+  const tables = await tablesPresent(db, q);
+  const rulesSkipped: DetectReport['rulesSkipped'] = [];
+  const rulesRan: string[] = [];
+  const byId = new Map<string, Rule>();
+  await db.run(`DELETE FROM detect_hits`, undefined, q);
+
+  for (const [i, rule] of rules.entries()) {
+    if (signal.aborted) break;
+    ctx.report({ done: i, total: rules.length, message: `Rule ${rule.id}` });
+    if (!tables.has(rule.source)) {
+      rulesSkipped.push({ ruleId: rule.id, reason: `no ${rule.source} table in this case` });
+      continue;
+    }
+    try {
+      await stageRule(db, rule, { now, signal, timeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS });
+      rulesRan.push(rule.id);
+      byId.set(rule.id, rule);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      rulesFailed.push({ ruleId: rule.id, file: rule.file, error: (error as Error).message });
+      // A failed INSERT leaves nothing behind, but be certain no partial hits reach aggregation.
+      await db.run(`DELETE FROM detect_hits WHERE rule_id = $id`, { id: rule.id }, q);
+    }
+  }
+  signal.throwIfAborted();
+
+  ctx.report({ phase: 'aggregate', done: rules.length, total: rules.length, message: 'Building findings' });
+  const suppressed = await suppressTrusted(db, q);
+  const rows = await aggregateHits(db, q);
+  const remoteIps = rows.map((r) => r.remote_ip).filter((ip): ip is string => typeof ip === 'string');
+  let ipInfo = new Map<string, IpInfo>();
+  try {
+    ipInfo = await lookupIps(db, remoteIps, q);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    warnings.push(`IP enrichment lookup failed: ${(error as Error).message}`);
+  }
+
+  const iso = now.toISOString();
+  const found: StoredFinding[] = [];
+  for (const row of rows) {
+    const rule = byId.get(row.rule_id);
+    if (!rule) continue;
+    found.push({ finding: buildFinding(row, rule, { now: iso, ipInfo }).finding, ruleId: rule.id, resourceId: row.resource_id });
+  }
+  const { removed } = await storeFindings(db, found, rulesRan, q);
+
+  const byType: Record<string, number> = {};
+  const bySeverity: Record<SeverityLabel, number> = { Low: 0, Medium: 0, High: 0, Critical: 0 };
+  for (const { finding } of found) {
+    byType[finding.type] = (byType[finding.type] ?? 0) + 1;
+    bySeverity[severityLabel(finding.severity)]++;
+  }
+  ctx.report({ done: rules.length, total: rules.length, message: `${found.length} findings` });
+  return {
+    rules: rulesRan.length,
+    rulesFailed,
+    findings: found.length,
+    byType,
+    bySeverity,
+    elapsedMs: Date.now() - started,
+    rulesSkipped,
+    suppressedByTrustedList: suppressed,
+    findingsRemoved: removed,
+    warnings,
+  };
+}
+
+/** The GuardDuty types the given rules can emit (for docs and coverage tests). */
+export function coveredTypes(rules: Rule[]): string[] {
+  return [...new Set(rules.map((r) => r.type))].filter((t) => findingTypeInfo(t) !== undefined).sort();
+}

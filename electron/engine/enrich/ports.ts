@@ -1,0 +1,47 @@
+/** Service names GuardDuty shows beside well-known ports (portName); anything else is "Unknown". */
+const PORT_NAMES: Readonly<Record<number, string>> = {
+  20: 'FTP-DATA',
+  21: 'FTP',
+  22: 'SSH',
+  23: 'TELNET',
+  25: 'SMTP',
+  53: 'DNS',
+  80: 'HTTP',
+  110: 'POP3',
+  123: 'NTP',
+  135: 'MSRPC',
+  139: 'NETBIOS-SSN',
+  143: 'IMAP',
+  161: 'SNMP',
+  389: 'LDAP',
+  443: 'HTTPS',
+  445: 'SMB',
+  465: 'SMTPS',
+  587: 'SUBMISSION',
+  636: 'LDAPS',
+  853: 'DNS-OVER-TLS',
+  993: 'IMAPS',
+  995: 'POP3S',
+  1433: 'MSSQL',
+  1521: 'ORACLE',
+  2049: 'NFS',
+  2375: 'DOCKER',
+  3306: 'MYSQL',
+  3389: 'RDP',
+  5432: 'POSTGRESQL',
+  5900: 'VNC',
+  5985: 'WINRM',
+  5986: 'WINRM-HTTPS',
+  6379: 'REDIS',
+  8080: 'HTTP-ALT',
+  8088: 'YARN',
+  9200: 'ELASTICSEARCH',
+  9300: 'ELASTICSEARCH',
+  11211: 'MEMCACHED',
+  27017: 'MONGODB',
+};
+
+export function portName(port: number | null | undefined): string {
+  if (port === null || port === undefined) return 'Unknown';
+  return PORT_NAMES[port] ?? 'Unknown';
+}

@@ -1,0 +1,266 @@
+import { sourceTables, type SourceName, type SourceTable } from '../case/source-tables';
+import type { Database } from '../db/database';
+import { selectionSql, type FindingSelection, type ReadOptions } from './load-findings';
+
+/**
+ * The events behind findings, for the timeline and the report. Everything per event happens in
+ * SQL: the one-line message, the Timesketch JSON line, the per-finding cap. Table and column
+ * names come only from the allow-lists below, intersected with what the case database really
+ * has (the flow and DNS tables arrive with their loaders).
+ */
+interface SourceSpec {
+  dataType: string;
+  timestampDesc: string;
+  /** Message SQL over alias `e`; used when the table has every column it names. */
+  message: { requires: readonly string[]; sql: string };
+  /** Columns copied into each timeline line when present. */
+  fields: readonly string[];
+}
+
+const SPECS: Record<SourceName, SourceSpec> = {
+  cloudtrail: {
+    dataType: 'aws:cloudtrail:event',
+    timestampDesc: 'Event Time',
+    message: {
+      requires: ['event_name', 'event_source', 'principal_arn', 'principal_name', 'source_ip', 'error_code'],
+      sql: `concat_ws(' ', e.event_name, '(' || e.event_source || ')', 'by ' || coalesce(e.principal_arn, e.principal_name),
+              'from ' || e.source_ip, '-> ' || e.error_code)`,
+    },
+    fields: [
+      'event_name',
+      'event_source',
+      'aws_region',
+      'source_ip',
+      'user_agent',
+      'error_code',
+      'error_message',
+      'read_only',
+      'recipient_account_id',
+      'account_id',
+      'principal_type',
+      'principal_arn',
+      'principal_name',
+      'session_name',
+      'access_key_id',
+      'request_id',
+      'bucket_name',
+      'object_key',
+      'vpc_endpoint_id',
+    ],
+  },
+  vpcflow: {
+    dataType: 'aws:vpcflow:record',
+    timestampDesc: 'Flow Start',
+    message: {
+      requires: ['srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'action', 'bytes'],
+      sql: `concat_ws(' ', e.srcaddr || coalesce(':' || e.srcport, ''), '->', e.dstaddr || coalesce(':' || e.dstport, ''),
+              'proto ' || e.protocol, e.action, e.bytes || ' bytes')`,
+    },
+    fields: [
+      'account_id',
+      'interface_id',
+      'srcaddr',
+      'dstaddr',
+      'srcport',
+      'dstport',
+      'protocol',
+      'packets',
+      'bytes',
+      'action',
+      'log_status',
+      'vpc_id',
+      'subnet_id',
+      'instance_id',
+      'tcp_flags',
+      'flow_direction',
+      'pkt_srcaddr',
+      'pkt_dstaddr',
+      'region',
+      'end_time',
+    ],
+  },
+  dns: {
+    dataType: 'aws:route53resolver:query',
+    timestampDesc: 'Query Time',
+    message: {
+      requires: ['query_name', 'query_type', 'rcode', 'srcaddr'],
+      sql: `concat_ws(' ', e.query_type, e.query_name, '->', e.rcode, 'from ' || e.srcaddr)`,
+    },
+    fields: [
+      'query_name',
+      'query_type',
+      'query_class',
+      'rcode',
+      'answers',
+      'srcaddr',
+      'srcport',
+      'transport',
+      'instance_id',
+      'vpc_id',
+      'account_id',
+      'region',
+      'firewall_rule_action',
+    ],
+  },
+};
+
+function messageSql(t: SourceTable): string {
+  const m = SPECS[t.source].message;
+  return m.requires.every((c) => t.columns.has(c)) ? m.sql : `'${t.source} event ' || e.event_uid`;
+}
+
+/** Tables that can be joined to finding_events and placed on a time line. */
+async function usableTables(db: Database): Promise<Array<SourceTable & { timeColumn: string }>> {
+  return (await sourceTables(db)).filter(
+    (t): t is SourceTable & { timeColumn: string } =>
+      t.timeColumn !== null && ['event_uid', 'file_id', 'position'].every((c) => t.columns.has(c)),
+  );
+}
+
+/** Keeps one row per event when overlapping exports loaded it twice: the first file wins. */
+const FIRST_COPY = `QUALIFY row_number() OVER (PARTITION BY fe.event_uid ORDER BY e.file_id, e.position) = 1`;
+
+export interface TimelineSource {
+  source: SourceName;
+  /** Runs `fn` on each page of Timesketch JSON lines, oldest first. */
+  pages(fn: (lines: string[]) => Promise<void>): Promise<number>;
+}
+
+/**
+ * One Timesketch line per evidence event (message, datetime, timestamp in microseconds,
+ * timestamp_desc, plus the finding ids and types it supports and the source's fields).
+ * Events without a time cannot sit on a timeline and are left out.
+ */
+export async function timelineSources(
+  db: Database,
+  selection: FindingSelection,
+  options: ReadOptions = {},
+): Promise<TimelineSource[]> {
+  const { where, params } = selectionSql(selection);
+  return (await usableTables(db)).map((t) => {
+    const spec = SPECS[t.source];
+    const fields = spec.fields.filter((c) => t.columns.has(c)).flatMap((c) => [`'${c}'`, `ev.${c}`]);
+    const sql = `
+      WITH sel AS (SELECT id, type FROM findings WHERE ${where}),
+      fe AS (SELECT f.event_uid, list(DISTINCT f.finding_id ORDER BY f.finding_id) AS finding_ids,
+                    list(DISTINCT sel.type ORDER BY sel.type) AS finding_types
+               FROM finding_events f JOIN sel ON sel.id = f.finding_id
+              WHERE f.source = '${t.source}' GROUP BY f.event_uid),
+      ev AS (SELECT e.*, fe.finding_ids, fe.finding_types, e.${t.timeColumn} AS loupe_ts, ${messageSql(t)} AS loupe_message
+               FROM fe JOIN ${t.source} e ON e.event_uid = fe.event_uid
+              WHERE e.${t.timeColumn} IS NOT NULL
+             ${FIRST_COPY})
+      SELECT CAST(json_object(
+               'message', ev.loupe_message,
+               'datetime', iso_ts(ev.loupe_ts),
+               'timestamp', epoch_us(ev.loupe_ts),
+               'timestamp_desc', '${spec.timestampDesc}',
+               'data_type', '${spec.dataType}',
+               'source', '${t.source}',
+               'event_uid', ev.event_uid,
+               'finding_ids', ev.finding_ids,
+               'finding_types', ev.finding_types,
+               'file_path', fl.path,
+               'file_position', ev.position
+               ${fields.length ? ', ' + fields.join(', ') : ''}) AS VARCHAR) AS line
+        FROM ev LEFT JOIN files fl ON fl.file_id = ev.file_id
+       ORDER BY ev.loupe_ts, ev.event_uid
+       LIMIT $limit OFFSET $offset`;
+    return {
+      source: t.source,
+      async pages(fn) {
+        const PAGE = 5000;
+        let total = 0;
+        for (let offset = 0; ; offset += PAGE) {
+          const rows = await db.all<{ line: string }>(
+            sql,
+            { ...params, limit: PAGE, offset },
+            { signal: options.signal, timeoutMs: 5 * 60_000 },
+          );
+          if (rows.length) await fn(rows.map((r) => r.line));
+          total += rows.length;
+          if (rows.length < PAGE) return total;
+        }
+      },
+    };
+  });
+}
+
+export interface EvidenceLine {
+  source: SourceName;
+  eventUid: string;
+  time: string | null;
+  summary: string;
+  filePath: string | null;
+  position: number | null;
+}
+
+export interface FindingEvidence {
+  /** Distinct events the finding names (including any the case no longer holds). */
+  total: number;
+  /** The earliest `perFinding` of them that are loaded. */
+  events: EvidenceLine[];
+}
+
+/** The first few events behind each selected finding, with how many there are in all. */
+export async function evidenceByFinding(
+  db: Database,
+  selection: FindingSelection,
+  perFinding: number,
+  options: ReadOptions = {},
+): Promise<Map<string, FindingEvidence>> {
+  const { where, params } = selectionSql(selection);
+  const read = { signal: options.signal, timeoutMs: 5 * 60_000 };
+  const out = new Map<string, FindingEvidence>();
+  const totals = await db.all<{ finding_id: string; n: number }>(
+    `SELECT f.finding_id, count(DISTINCT (f.source, f.event_uid))::INTEGER AS n
+       FROM finding_events f WHERE f.finding_id IN (SELECT id FROM findings WHERE ${where}) GROUP BY f.finding_id`,
+    params,
+    read,
+  );
+  for (const t of totals) out.set(t.finding_id, { total: t.n, events: [] });
+
+  const tables = await usableTables(db);
+  if (tables.length === 0) return out;
+  const parts = tables.map(
+    (t) => `
+      SELECT fe.finding_id, '${t.source}' AS source, fe.event_uid, e.${t.timeColumn} AS ts, ${messageSql(t)} AS summary,
+             e.file_id, e.position
+        FROM fe JOIN ${t.source} e ON e.event_uid = fe.event_uid
+       WHERE fe.source = '${t.source}'
+     QUALIFY row_number() OVER (PARTITION BY fe.finding_id, fe.event_uid ORDER BY e.file_id, e.position) = 1`,
+  );
+  const rows = await db.all<{
+    finding_id: string;
+    source: SourceName;
+    event_uid: string;
+    time: string | null;
+    summary: string;
+    file_path: string | null;
+    position: number | null;
+  }>(
+    `WITH fe AS (SELECT DISTINCT finding_id, source, event_uid FROM finding_events
+                  WHERE finding_id IN (SELECT id FROM findings WHERE ${where})),
+          ev AS (${parts.join(' UNION ALL ')})
+     SELECT ev.finding_id, ev.source, ev.event_uid, iso_ts(ev.ts) AS time, ev.summary, fl.path AS file_path,
+            ev.position::INTEGER AS position
+       FROM ev LEFT JOIN files fl ON fl.file_id = ev.file_id
+    QUALIFY row_number() OVER (PARTITION BY ev.finding_id ORDER BY ev.ts NULLS LAST, ev.event_uid) <= $per_finding
+      ORDER BY ev.finding_id, ev.ts NULLS LAST, ev.event_uid`,
+    { ...params, per_finding: perFinding },
+    read,
+  );
+  for (const r of rows) {
+    const entry = out.get(r.finding_id) ?? { total: 0, events: [] };
+    entry.events.push({
+      source: r.source,
+      eventUid: r.event_uid,
+      time: r.time,
+      summary: r.summary,
+      filePath: r.file_path,
+      position: r.position,
+    });
+    out.set(r.finding_id, entry);
+  }
+  return out;
+}

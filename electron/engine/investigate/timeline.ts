@@ -1,0 +1,151 @@
+import type { Scope, TimelineEvent, TimelineHistogram, TimelineMarker } from '../../../shared/api/investigate';
+import type { Database } from '../db/database';
+import { findingScopeWhere } from './finding-entities';
+import { paramsFor, prepareScope, whereFor, type Params } from './scope';
+import { resolveSources, type ResolvedSource } from './sources';
+
+const UI_READ = { timeoutMs: 30_000 };
+
+/** Bucket widths a person reads without arithmetic; beyond a week, whole weeks. */
+const STEPS_SECONDS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800,
+];
+
+export function niceStep(rangeSeconds: number, buckets: number): number {
+  const raw = Math.max(1, rangeSeconds / Math.max(1, buckets));
+  const step = STEPS_SECONDS.find((s) => s >= raw);
+  return step ?? 604_800 * Math.ceil(raw / 604_800);
+}
+
+interface Part {
+  source: ResolvedSource;
+  where: string;
+}
+
+function partsFor(sources: ResolvedSource[], scope: Scope, time: boolean): Part[] {
+  const parts: Part[] = [];
+  for (const source of sources) {
+    const where = whereFor(source, scope, { time });
+    if (where !== null) parts.push({ source, where });
+  }
+  return parts;
+}
+
+async function epochMs(db: Database, iso: string): Promise<number> {
+  const row = await db.one<{ ms: string }>(`SELECT epoch_ms(CAST($v AS TIMESTAMPTZ)) AS ms`, { v: iso });
+  return Number(row?.ms);
+}
+
+/** Events per time bucket per source, with finding markers, all counted in DuckDB at the zoom level asked for. */
+export async function timelineHistogram(db: Database, scope: Scope, buckets: number): Promise<TimelineHistogram> {
+  const { params, sources } = await prepareScope(db, scope, await resolveSources(db));
+  const present = sources.map((s) => s.source);
+  const empty: TimelineHistogram = {
+    from: scope.from ?? null,
+    to: scope.to ?? null,
+    bucketSeconds: 0,
+    sources: present,
+    buckets: [],
+    markers: [],
+    total: 0,
+  };
+
+  let fromMs = scope.from !== undefined ? await epochMs(db, scope.from) : null;
+  let toMs = scope.to !== undefined ? await epochMs(db, scope.to) : null;
+  if (fromMs === null || toMs === null) {
+    const parts = partsFor(sources, scope, true);
+    if (parts.length === 0) return empty;
+    const sql = `SELECT epoch_ms(min(lo))::DOUBLE AS lo, epoch_ms(max(hi))::DOUBLE AS hi FROM (
+      ${parts.map((p) => `SELECT min(${p.source.time}) AS lo, max(${p.source.time}) AS hi FROM ${p.source.source} t WHERE ${p.where}`).join(' UNION ALL ')})`;
+    const extent = await db.one<{ lo: number | null; hi: number | null }>(sql, paramsFor(sql, params), UI_READ);
+    if (extent?.lo == null || extent.hi == null) return empty;
+    fromMs ??= extent.lo;
+    // Exclusive end, so the last event falls inside the last bucket.
+    toMs ??= extent.hi + 1;
+  }
+  if (toMs <= fromMs) return { ...empty, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
+
+  const step = niceStep((toMs - fromMs) / 1000, buckets);
+  const grid: Params = {
+    ...params,
+    step,
+    gfrom: new Date(fromMs).toISOString(),
+    gto: new Date(toMs).toISOString(),
+  };
+  const parts = partsFor(sources, scope, false);
+  const counted = parts.length
+    ? parts
+        .map(
+          (p) => `SELECT '${p.source.source}' AS src, time_bucket(to_seconds(CAST($step AS BIGINT)), ${p.source.time}) AS b, count(*) AS n
+                    FROM ${p.source.source} t
+                   WHERE ${p.where} AND ${p.source.time} >= CAST($gfrom AS TIMESTAMPTZ) AND ${p.source.time} < CAST($gto AS TIMESTAMPTZ)
+                   GROUP BY b`,
+        )
+        .join(' UNION ALL ')
+    : `SELECT NULL::VARCHAR AS src, NULL::TIMESTAMPTZ AS b, 0 AS n WHERE false`;
+  const sql = `
+    WITH grid AS (
+      SELECT r AS b FROM range(time_bucket(to_seconds(CAST($step AS BIGINT)), CAST($gfrom AS TIMESTAMPTZ)),
+                               CAST($gto AS TIMESTAMPTZ), to_seconds(CAST($step AS BIGINT))) g(r)
+    ), c AS (${counted})
+    SELECT iso_ts(grid.b) AS start,
+           coalesce(sum(n) FILTER (WHERE src = 'cloudtrail'), 0)::DOUBLE AS cloudtrail,
+           coalesce(sum(n) FILTER (WHERE src = 'vpcflow'), 0)::DOUBLE AS vpcflow,
+           coalesce(sum(n) FILTER (WHERE src = 'dns'), 0)::DOUBLE AS dns
+      FROM grid LEFT JOIN c ON c.b = grid.b
+     GROUP BY grid.b ORDER BY grid.b`;
+  const rows = await db.all<TimelineHistogram['buckets'][number]>(sql, paramsFor(sql, grid), UI_READ);
+
+  const markerParams: Params = { ...grid };
+  if (scope.entity) markerParams['entityKind'] = scope.entity.kind;
+  const markerSql = `
+    SELECT iso_ts(time_bucket(to_seconds(CAST($step AS BIGINT)), greatest(f.first_seen, CAST($gfrom AS TIMESTAMPTZ)))) AS start,
+           CASE WHEN f.severity >= 9 THEN 'Critical' WHEN f.severity >= 7 THEN 'High' WHEN f.severity >= 4 THEN 'Medium' ELSE 'Low' END AS severity,
+           count(*)::INTEGER AS count,
+           list(f.id ORDER BY f.severity DESC, f.id)[1:20] AS "findingIds"
+      FROM findings f
+     WHERE ${findingScopeWhere(scope, { cloudtrail: present.includes('cloudtrail') })}
+       AND f.first_seen < CAST($gto AS TIMESTAMPTZ) AND f.last_seen >= CAST($gfrom AS TIMESTAMPTZ)
+     GROUP BY ALL ORDER BY start, severity`;
+  const markers = await db.all<TimelineMarker>(markerSql, paramsFor(markerSql, markerParams), UI_READ);
+
+  let total = 0;
+  for (const b of rows) total += b.cloudtrail + b.vpcflow + b.dns;
+  return {
+    from: grid['gfrom'] as string,
+    to: grid['gto'] as string,
+    bucketSeconds: step,
+    sources: present,
+    buckets: rows,
+    markers,
+    total,
+  };
+}
+
+/** One page of the events in scope, oldest first, across sources. */
+export async function timelineEvents(
+  db: Database,
+  scope: Scope,
+  page: { offset: number; limit: number },
+): Promise<{ total: number; rows: TimelineEvent[] }> {
+  const { params, sources } = await prepareScope(db, scope, await resolveSources(db));
+  const parts = partsFor(sources, scope, true);
+  if (parts.length === 0) return { total: 0, rows: [] };
+  const countSql = `SELECT coalesce(sum(n), 0)::DOUBLE AS n FROM (${parts
+    .map((p) => `SELECT count(*) AS n FROM ${p.source.source} t WHERE ${p.where}`)
+    .join(' UNION ALL ')})`;
+  const total = await db.one<{ n: number }>(countSql, paramsFor(countSql, params), UI_READ);
+  const union = parts
+    .map(
+      (p) => `SELECT '${p.source.source}' AS source, CAST(t.event_uid AS VARCHAR) AS uid, ${p.source.time} AS ts,
+                     ${p.source.account ?? 'NULL'} AS account_id, ${p.source.region ?? 'NULL'} AS region,
+                     ${p.source.actor} AS actor, ${p.source.summary} AS summary, ${p.source.raw} AS raw
+                FROM ${p.source.source} t WHERE ${p.where}`,
+    )
+    .join(' UNION ALL ');
+  const sql = `SELECT source, uid AS "eventUid", iso_ts(ts) AS "eventTime", account_id AS "accountId", region, actor,
+                      coalesce(summary, '') AS summary, coalesce(raw, '{}') AS raw
+                 FROM (${union}) ORDER BY ts, source, uid LIMIT $limit OFFSET $offset`;
+  const rows = await db.all<TimelineEvent>(sql, { ...paramsFor(sql, params), limit: page.limit, offset: page.offset }, UI_READ);
+  return { total: total?.n ?? 0, rows };
+}

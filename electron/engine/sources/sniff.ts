@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { constants, gunzipSync } from 'node:zlib';
+import { isGzip, type Compression, type SniffInput } from './detect';
+
+/**
+ * One streaming pass over a file: the SHA-256 of every byte, plus its first bytes (raw and,
+ * for gzip, decompressed) for format detection. The file is only ever opened for reading.
+ */
+export interface SniffResult extends SniffInput {
+  sha256: string;
+}
+
+/** Raw bytes kept for detection; the decompressed head is cut to HEAD_BYTES. */
+const RAW_HEAD_BYTES = 256 * 1024;
+const GZIP_PROBE_BYTES = 64 * 1024;
+export const HEAD_BYTES = 64 * 1024;
+
+export async function sniffFile(path: string, localPath: string, signal: AbortSignal): Promise<SniffResult> {
+  const hash = createHash('sha256');
+  const rawChunks: Buffer[] = [];
+  let rawLength = 0;
+  let size = 0;
+  for await (const chunk of createReadStream(localPath, {
+    highWaterMark: 1024 * 1024,
+    signal,
+  }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.length;
+    if (rawLength < RAW_HEAD_BYTES) {
+      rawChunks.push(chunk.subarray(0, RAW_HEAD_BYTES - rawLength));
+      rawLength += Math.min(chunk.length, RAW_HEAD_BYTES - rawLength);
+    }
+  }
+  const raw = Buffer.concat(rawChunks);
+  const whole = size === raw.length;
+  const compression: Compression = isGzip(raw) ? 'gzip' : 'none';
+  let head: Buffer = raw.subarray(0, HEAD_BYTES);
+  let headComplete = whole && raw.length <= HEAD_BYTES;
+  let gzipError: string | null = null;
+  if (compression === 'gzip') {
+    ({ head, headComplete, gzipError } = gunzipHead(raw, whole));
+  }
+  return { path, size, raw, compression, head, headComplete, gzipError, sha256: hash.digest('hex') };
+}
+
+/**
+ * Decompresses the start of a gzip stream. A small file that is all in `raw` is checked whole,
+ * so a truncated small gzip is caught here; a large one is caught by DuckDB while loading.
+ */
+export function gunzipHead(
+  raw: Buffer,
+  whole: boolean,
+): { head: Buffer; headComplete: boolean; gzipError: string | null } {
+  if (whole && raw.length <= GZIP_PROBE_BYTES) {
+    try {
+      const all = gunzipSync(raw);
+      return { head: all.subarray(0, HEAD_BYTES), headComplete: all.length <= HEAD_BYTES, gzipError: null };
+    } catch (error) {
+      const message = zlibMessage(error);
+      if (!/unexpected end of file/i.test(message))
+        return { head: Buffer.alloc(0), headComplete: false, gzipError: message };
+      const partial = probe(raw);
+      return {
+        head: partial.head,
+        headComplete: false,
+        gzipError: `truncated: the gzip stream ends early${partial.head.length > 0 ? ` after ${partial.total} bytes of content` : ''}`,
+      };
+    }
+  }
+  const partial = probe(raw);
+  return { head: partial.head, headComplete: false, gzipError: partial.error };
+}
+
+function probe(raw: Buffer): { head: Buffer; total: number; error: string | null } {
+  // A sync flush returns what decompresses from an incomplete stream instead of failing on it.
+  for (const bytes of [GZIP_PROBE_BYTES, RAW_HEAD_BYTES]) {
+    try {
+      const out = gunzipSync(raw.subarray(0, bytes), { finishFlush: constants.Z_SYNC_FLUSH });
+      if (out.length >= HEAD_BYTES || bytes >= raw.length || bytes === RAW_HEAD_BYTES)
+        return { head: out.subarray(0, HEAD_BYTES), total: out.length, error: null };
+    } catch (error) {
+      return { head: Buffer.alloc(0), total: 0, error: zlibMessage(error) };
+    }
+  }
+  return { head: Buffer.alloc(0), total: 0, error: null };
+}
+
+function zlibMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/incorrect header check|unknown compression method/i.test(message)) return 'the gzip header is damaged';
+  if (/invalid (block type|distance|stored block|code)|too many length|invalid literal/i.test(message))
+    return `the compressed data is damaged (${message})`;
+  return message;
+}
