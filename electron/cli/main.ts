@@ -1,4 +1,4 @@
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, printError, stdio, UsageError, type Output } from './common';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, missingPaths, printError, stdio, UsageError, type Output } from './common';
 import { parseScanArgs, parseServeArgs } from './args';
 import { SCAN_HELP, SERVE_HELP } from './help';
 
@@ -15,23 +15,37 @@ Commands:
 Run 'loupe <command> --help' for a command's options.`;
 
 // Commands load on demand: the engine is only imported when a command actually runs.
-const COMMANDS: Record<string, { help: string; run: (argv: string[], io: Output) => Promise<number> }> = {
+const COMMANDS: Record<string, { run: (argv: string[], io: Output) => Promise<number> }> = {
   scan: {
-    help: SCAN_HELP,
     run: async (argv, io) => {
       const args = parseScanArgs(argv);
-      return args ? (await import('./scan')).runScan(args, io) : (io.out(SCAN_HELP), EXIT_OK);
+      if (!args) return help(io, SCAN_HELP);
+      if (reportMissing(io, 'scan', [...args.paths, ...args.threatLists, ...args.trustedLists])) return EXIT_FAILED;
+      return (await import('./scan')).runScan(args, io);
     },
   },
   serve: {
-    help: SERVE_HELP,
     run: async (argv, io) => {
       const args = parseServeArgs(argv);
-      return args ? (await import('./serve')).runServe(args, io) : (io.out(SERVE_HELP), EXIT_OK);
+      if (!args) return help(io, SERVE_HELP);
+      if (reportMissing(io, 'serve', [...args.paths, ...args.threatLists, ...args.trustedLists])) return EXIT_FAILED;
+      return (await import('./serve')).runServe(args, io);
     },
   },
 };
 const RESERVED = ['ingest', 'detect', 'export'];
+
+function help(io: Output, text: string): number {
+  io.out(text);
+  return EXIT_OK;
+}
+
+/** Checked before the engine loads, so a mistyped path is reported at once. */
+function reportMissing(io: Output, command: string, paths: string[]): boolean {
+  const missing = missingPaths(paths);
+  if (missing.length > 0) io.err(`loupe ${command}: no such file or folder: ${missing.join(', ')}`);
+  return missing.length > 0;
+}
 
 export async function main(argv: string[], io: Output = stdio): Promise<number> {
   const [command, ...rest] = argv;

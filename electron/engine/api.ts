@@ -44,10 +44,13 @@ export interface Engine {
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const workspace = createWorkspace(options.workspaceDir);
   const jobs = new JobRegistry();
-  const state: { session: CaseSession | null; caseIndex: number; caseJobs: Set<string>; closed: boolean } = {
-    session: null,
+  const state = {
+    session: null as CaseSession | null,
     caseIndex: 0,
-    caseJobs: new Set(),
+    /** Jobs working on the open case (its load, re-detections). */
+    caseJobs: new Set<string>(),
+    /** The newest case:open, which may still be waiting for its turn. */
+    latestOpen: null as string | null,
     closed: false,
   };
   // Case opens and re-detections run one after another: each may swap or write the database.
@@ -98,8 +101,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   const openCase = (input: CaseLoadInput): { jobId: string; done: Promise<CaseLoadReport> } => {
     if (state.closed) throw new LoupeError('NO_CASE_OPEN', 'The engine is closed.');
-    // A new case supersedes whatever the previous one was still doing.
+    // A new case supersedes whatever the previous one was still doing, and any open still queued.
     for (const id of state.caseJobs) jobs.cancel(id);
+    if (state.latestOpen) jobs.cancel(state.latestOpen);
     const name = caseName(input.paths);
     const label = `Open ${name}`;
     const started = jobs.start('case:open', label, (ctx) =>
@@ -114,6 +118,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         return loadCase(db, { ...input, rulesDir: input.rulesDir ?? options.rulesDir }, ctx);
       }),
     );
+    state.latestOpen = started.jobId;
     return started;
   };
 

@@ -35,16 +35,17 @@ export function serveRenderer(rendererDir: string): void {
   const root = resolve(rendererDir);
   const csp = desktopCsp(false);
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url);
-    const path = normalize(join(root, decodeURIComponent(url.pathname)));
-    if (url.host !== 'app' || (path !== root && !path.startsWith(root + sep))) {
-      return new Response('Not found', { status: 404 });
-    }
     try {
-      const body = await readFile(path === root ? join(root, 'index.html') : path);
+      const url = new URL(request.url);
+      const path = normalize(join(root, decodeURIComponent(url.pathname)));
+      if (url.host !== 'app' || (path !== root && !path.startsWith(root + sep))) {
+        return new Response('Not found', { status: 404 });
+      }
+      const file = path === root ? join(root, 'index.html') : path;
+      const body = await readFile(file);
       return new Response(body, {
         headers: {
-          'Content-Type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+          'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
           'Content-Security-Policy': csp,
           'X-Content-Type-Options': 'nosniff',
         },

@@ -17,7 +17,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const devUrl = process.env['ELECTRON_RENDERER_URL'];
 
 registerAppScheme();
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second launch hands its argv to the first (second-instance below) and leaves.
+const primary = app.requestSingleInstanceLock();
 
 let engine: Engine | null = null;
 let main: MainWindow | null = null;
@@ -121,7 +122,11 @@ app.on('activate', () => {
   if (BrowserWindow.getAllWindows().length === 0 && engine) app.quit();
 });
 
-start().catch((error: unknown) => {
-  dialog.showErrorBox('Loupe could not start', error instanceof Error ? error.message : String(error));
-  app.exit(1);
-});
+if (primary) {
+  start().catch((error: unknown) => {
+    dialog.showErrorBox('Loupe could not start', error instanceof Error ? error.message : String(error));
+    app.exit(1);
+  });
+} else {
+  app.quit();
+}

@@ -138,7 +138,10 @@ const huntParamName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
   .max(64);
-export const huntParamsSchema = z.record(huntParamName, z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]));
+export const huntParamsSchema = z.record(
+  huntParamName,
+  z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]),
+);
 
 export const huntColumnSchema = z.object({ name: z.string(), type: z.string() });
 

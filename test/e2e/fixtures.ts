@@ -24,7 +24,9 @@ const READY = /Loupe web mode: (http:\/\/127\.0\.0\.1:\d+\/\?token=(\S+))/;
 
 async function startServer(): Promise<{ server: LoupeServer; child: ChildProcess }> {
   if (!existsSync(resolve(repoRoot, 'out/renderer/index.html'))) {
-    throw new Error('out/renderer/index.html is missing: run `npm run build` before the e2e tests (they serve the built renderer).');
+    throw new Error(
+      'out/renderer/index.html is missing: run `npm run build` before the e2e tests (they serve the built renderer).',
+    );
   }
   // Its own process group, so stopping it also stops the tsx child that runs the CLI.
   const child = spawn('npx', ['tsx', 'electron/cli/main.ts', 'serve', 'resources/sample-case', '--port', '0'], {
@@ -39,7 +41,15 @@ async function startServer(): Promise<{ server: LoupeServer; child: ChildProcess
     err += d.toString();
   });
   const match = await new Promise<RegExpExecArray>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no "Loupe web mode:" line within 90 s.\nstdout: ${out}\nstderr: ${err.slice(-2000)}`)), 90_000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `serve printed no "Loupe web mode:" line within 90 s.\nstdout: ${out}\nstderr: ${err.slice(-2000)}`,
+          ),
+        ),
+      90_000,
+    );
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = READY.exec(out);
@@ -94,6 +104,8 @@ function stop(child: ChildProcess): Promise<void> {
 
 export const test = base.extend<{ consoleErrors: string[] }, { loupe: LoupeServer }>({
   loupe: [
+    // Playwright reads fixture dependencies from a destructuring pattern; this one has none.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       mkdirSync(artifactsDir, { recursive: true });
       const { server, child } = await startServer();

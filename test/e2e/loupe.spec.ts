@@ -20,18 +20,24 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 async function openCase(page: Page, loupe: LoupeServer): Promise<void> {
   await page.goto(loupe.url);
   // The case loads in the background; the page shows its progress, then the findings.
-  await expect(page.locator('[data-finding-id]').first()).toBeVisible({ timeout: 170_000 });
+  await expect(page.locator('[data-finding-id]').first()).toBeVisible({ timeout: 280_000 });
 }
 
 test.describe.configure({ mode: 'serial' });
 
-test('findings list shows the sample case with real counts, and a finding opens with its evidence', async ({ page, loupe, consoleErrors }) => {
+test('findings list shows the sample case with real counts, and a finding opens with its evidence', async ({
+  page,
+  loupe,
+  consoleErrors,
+}) => {
   await page.goto(loupe.url);
   // The token is taken out of the address bar at once.
   await expect.poll(() => page.url()).not.toContain('token=');
-  await expect(page.locator('[data-finding-id], [data-testid="case-loading"]').first()).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator('[data-finding-id], [data-testid="case-loading"]').first()).toBeVisible({
+    timeout: 60_000,
+  });
   if (await page.getByTestId('case-loading').isVisible()) await shot(page, '00-loading');
-  await expect(page.locator('[data-finding-id]').first()).toBeVisible({ timeout: 170_000 });
+  await expect(page.locator('[data-finding-id]').first()).toBeVisible({ timeout: 280_000 });
 
   const counts = await loupe.call<Counts>('findings:counts', { filter: {} });
   expect(counts.total).toBeGreaterThan(10);
@@ -49,7 +55,9 @@ test('findings list shows the sample case with real counts, and a finding opens 
   await page.getByLabel('Search findings').fill('CloudTrailLoggingDisabled');
   const row = page.locator('[data-finding-id]').filter({ hasText: KNOWN_TYPE }).first();
   await expect(row).toBeVisible();
-  const expected = await loupe.call<{ total: number }>('findings:list', { filter: { text: 'CloudTrailLoggingDisabled' } });
+  const expected = await loupe.call<{ total: number }>('findings:list', {
+    filter: { text: 'CloudTrailLoggingDisabled' },
+  });
   await expect(page.getByTestId('findings-total')).toHaveText(`${fmt(expected.total)} findings`);
   await row.click();
   await expect(row).toHaveAttribute('aria-selected', 'true');
@@ -59,7 +67,10 @@ test('findings list shows the sample case with real counts, and a finding opens 
   await expect(detail.getByTestId('resource-section')).toContainText('Access key ID');
   await expect(detail.getByTestId('runbook-section')).toBeVisible();
   const id = await row.getAttribute('data-finding-id');
-  const evidence = await loupe.call<{ total: number; rows: Array<{ raw: string }> }>('findings:evidence', { id, limit: 50 });
+  const evidence = await loupe.call<{ total: number; rows: Array<{ raw: string }> }>('findings:evidence', {
+    id,
+    limit: 50,
+  });
   expect(evidence.total).toBeGreaterThan(0);
   await expect(detail.getByTestId('evidence-row')).toHaveCount(Math.min(50, evidence.total));
 
@@ -91,7 +102,10 @@ test('findings group by type and filter by severity', async ({ page, loupe }) =>
   await expect(page.getByTestId('findings-total')).toHaveText(`${fmt(counts.High)} findings`);
   await page.getByLabel('Group by').selectOption('type');
   const groups = page.getByTestId('group-list');
-  const byType = await loupe.call<{ groups: Array<{ key: string }> }>('findings:groups', { by: 'type', filter: { severities: ['High'] } });
+  const byType = await loupe.call<{ groups: Array<{ key: string }> }>('findings:groups', {
+    by: 'type',
+    filter: { severities: ['High'] },
+  });
   expect(byType.groups.length).toBeGreaterThan(0);
   for (const g of byType.groups) await expect(groups).toContainText(g.key);
   await shot(page, '03-findings-grouped');
@@ -121,7 +135,10 @@ test('timeline: stacked buckets, finding markers, brush to zoom, events', async 
 test('graph pivot from a finding, then hunt and accounts', async ({ page, loupe }) => {
   await openCase(page, loupe);
   await page.getByLabel('Search findings').fill('CloudTrailLoggingDisabled');
-  await page.locator('[data-finding-id]').first().click();
+  // The search is debounced: wait for the filtered list before picking from it.
+  await expect(page.locator('[data-finding-id]').first()).toContainText(KNOWN_TYPE);
+  await page.locator('[data-finding-id]').filter({ hasText: KNOWN_TYPE }).first().click();
+  await expect(page.getByTestId('detail-type')).toHaveText(KNOWN_TYPE);
   const pivots = page.getByTestId('pivots');
   await expect(pivots).toContainText('Access key');
   await pivots.locator('.entity-row', { hasText: 'Access key' }).getByRole('button', { name: 'Graph' }).click();

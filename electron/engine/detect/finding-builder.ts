@@ -133,7 +133,7 @@ function buildAction(row: AggregatedFinding, actionType: string, ipInfo: Map<str
     };
   }
   if (actionType === 'NETWORK_CONNECTION') {
-    const direction = row.direction === 'INBOUND' || row.direction === 'OUTBOUND' ? row.direction : 'UNKNOWN';
+    const direction: 'INBOUND' | 'OUTBOUND' | 'UNKNOWN' = row.direction === 'INBOUND' || row.direction === 'OUTBOUND' ? row.direction : 'UNKNOWN';
     return {
       actionType: 'NETWORK_CONNECTION',
       networkConnectionAction: defined({

@@ -40,6 +40,8 @@ export interface DetectReport {
   findingsRemoved: number;
   /** Problems that did not stop the run (bundled intel or enrichment data unavailable). */
   warnings: string[];
+  /** Milliseconds each rule took (staging its hits), for finding slow rules. */
+  ruleMs: Record<string, number>;
 }
 
 const DEFAULT_RULE_TIMEOUT_MS = 5 * 60_000;
@@ -82,6 +84,7 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
   const rulesSkipped: DetectReport['rulesSkipped'] = [];
   const rulesRan: string[] = [];
   const byId = new Map<string, Rule>();
+  const ruleMs: Record<string, number> = {};
   await db.run(`DELETE FROM detect_hits`, undefined, q);
 
   for (const [i, rule] of rules.entries()) {
@@ -91,8 +94,10 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
       rulesSkipped.push({ ruleId: rule.id, reason: `no ${rule.source} table in this case` });
       continue;
     }
+    const ruleStarted = Date.now();
     try {
       await stageRule(db, rule, { now, signal, timeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS });
+      ruleMs[rule.id] = Date.now() - ruleStarted;
       rulesRan.push(rule.id);
       byId.set(rule.id, rule);
     } catch (error) {
@@ -143,6 +148,7 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
     suppressedByTrustedList: suppressed,
     findingsRemoved: removed,
     warnings,
+    ruleMs,
   };
 }
 

@@ -57,7 +57,7 @@ export interface ExportContext {
   appVersion?: string;
   fs?: WorkspaceFs;
   now?: Date;
-  /** Evidence events shown per finding in the HTML report. */
+  /** Evidence events shown per finding in the HTML report (default: 25, fewer past 800 findings). */
   reportEventsPerFinding?: number;
 }
 
@@ -210,7 +210,10 @@ export async function exportFindings(
     case 'html': {
       const findings = await loadFindings(db, selection, read);
       job.report?.({ phase: 'evidence', done: 0 });
-      const evidence = await evidenceByFinding(db, selection, context.reportEventsPerFinding ?? 25, read);
+      // Up to 25 events per finding, fewer when there are many findings: the report stays readable.
+      const perFinding =
+        context.reportEventsPerFinding ?? Math.min(25, Math.max(3, Math.floor(20_000 / Math.max(1, findings.length))));
+      const evidence = await evidenceByFinding(db, selection, perFinding, read);
       const sources = await db.all<SourceSummary>(
         `SELECT type, count(*)::INTEGER AS files, (count(*) FILTER (WHERE status = 'loaded'))::INTEGER AS loaded,
                 (count(*) FILTER (WHERE status = 'failed'))::INTEGER AS failed, CAST(coalesce(sum(records), 0) AS DOUBLE) AS records

@@ -122,7 +122,8 @@ async function writeList(db: Database, info: IntelListInfo, entries: IntelEntry[
   // One bound text parameter split in SQL: 250k entries in well under a second, where a JSON
   // array of rows took several. Unit/record separators cannot occur in validated values, and
   // threat names are cleaned of them.
-  const clean = (v: string | null) => (v === null ? '' : v.replace(/[\x1e\x1f\r\n]/g, ' '));
+  const separators = new Set(['\x1e', '\x1f', '\r', '\n']);
+  const clean = (v: string | null) => (v === null ? '' : [...v].map((c) => (separators.has(c) ? ' ' : c)).join(''));
   const rows = entries
     .map((e) => [e.entryType, e.value, e.ipStart ?? '', e.ipEnd ?? '', e.domain ?? '', e.wildcard, clean(e.threatName), e.line ?? ''].join('\x1f'))
     .join('\x1e');

@@ -8,7 +8,10 @@ const UI_READ = { timeoutMs: 30_000 };
  * Findings by severity per account and region, next to how many events each pair holds, so an
  * account with logs but no findings shows up too (and one with findings but missing logs).
  */
-export async function accountsOverview(db: Database, archived: 'exclude' | 'include' | 'only'): Promise<{ rows: AccountRow[] }> {
+export async function accountsOverview(
+  db: Database,
+  archived: 'exclude' | 'include' | 'only',
+): Promise<{ rows: AccountRow[] }> {
   const sources = (await resolveSources(db)).filter((s) => s.account !== null);
   const events = sources.length
     ? sources

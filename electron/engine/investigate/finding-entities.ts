@@ -39,8 +39,10 @@ export function findingEntitiesSql(findings: string, options: { cloudtrail: bool
  */
 export function findingScopeWhere(scope: Scope, options: { cloudtrail: boolean }): string {
   const parts = ['NOT f.archived'];
-  if (scope.accounts && scope.accounts.length > 0) parts.push(`list_contains(from_json($accounts, '["VARCHAR"]'), f.account_id)`);
-  if (scope.regions && scope.regions.length > 0) parts.push(`list_contains(from_json($regions, '["VARCHAR"]'), f.region)`);
+  if (scope.accounts && scope.accounts.length > 0)
+    parts.push(`list_contains(from_json($accounts, '["VARCHAR"]'), f.account_id)`);
+  if (scope.regions && scope.regions.length > 0)
+    parts.push(`list_contains(from_json($regions, '["VARCHAR"]'), f.region)`);
   if (scope.entity) {
     if (scope.entity.kind === 'account') parts.push('f.account_id = $entity');
     else

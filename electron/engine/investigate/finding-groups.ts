@@ -19,7 +19,11 @@ export async function findingGroups(
   const { sql: where, params } = findingWhere(filter);
   const key = by === 'type' ? 'type' : 'resource_id';
   const resourceType = by === 'type' ? 'NULL' : 'any_value(resource_type)';
-  const total = await db.one<{ n: number }>(`SELECT count(DISTINCT ${key})::INTEGER AS n FROM findings ${where}`, params, UI_READ);
+  const total = await db.one<{ n: number }>(
+    `SELECT count(DISTINCT ${key})::INTEGER AS n FROM findings ${where}`,
+    params,
+    UI_READ,
+  );
   const groups = await db.all<FindingGroup>(
     `SELECT ${key} AS key, ${resourceType} AS "resourceType", count(*)::INTEGER AS findings,
             sum(count)::DOUBLE AS occurrences, max(severity) AS "maxSeverity", iso_ts(max(last_seen)) AS "lastSeen"

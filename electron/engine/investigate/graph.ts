@@ -242,7 +242,13 @@ interface NeighbourContext {
 }
 
 /** Adds to `graph` each seed's edges ranked (offset, offset + limit], and a "+N more" node for the rest. */
-async function neighbours(ctx: NeighbourContext, seeds: EntityRef[], limit: number, offset: number, graph: Partial): Promise<void> {
+async function neighbours(
+  ctx: NeighbourContext,
+  seeds: EntityRef[],
+  limit: number,
+  offset: number,
+  graph: Partial,
+): Promise<void> {
   const parts: string[] = [];
   for (const def of edgeDefsFor(ctx.sources)) {
     const where = whereFor(def.resolved, ctx.scope);
@@ -305,7 +311,13 @@ async function neighbours(ctx: NeighbourContext, seeds: EntityRef[], limit: numb
       nextOffset: offset + limit,
     };
     nodes.set(more.id, more);
-    edges.set(`${seedId}|more`, { id: `${seedId}|more`, source: seedId, target: more.id, relation: 'more', count: hidden });
+    edges.set(`${seedId}|more`, {
+      id: `${seedId}|more`,
+      source: seedId,
+      target: more.id,
+      relation: 'more',
+      count: hidden,
+    });
   }
 }
 

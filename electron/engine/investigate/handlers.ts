@@ -23,7 +23,8 @@ export function createInvestigateHandlers(getDb: () => Database): InvestigateHan
     'timeline:histogram': (input) => timelineHistogram(getDb(), input.scope, input.buckets),
     'timeline:events': (input) => timelineEvents(getDb(), input.scope, { offset: input.offset, limit: input.limit }),
     'findings:groups': (input) => findingGroups(getDb(), input.filter, input.by, input.limit),
-    'graph:neighborhood': (input) => graphNeighborhood(getDb(), input.scope, input.seeds, input.limit, input.offset, input.hops === 2 ? 2 : 1),
+    'graph:neighborhood': (input) =>
+      graphNeighborhood(getDb(), input.scope, input.seeds, input.limit, input.offset, input.hops === 2 ? 2 : 1),
     'hunt:query': (input) => hunt.query(input),
     'hunt:cancel': async (input) => ({ cancelled: hunt.cancel(input.queryId) }),
     'hunt:schema': () => hunt.schema(),

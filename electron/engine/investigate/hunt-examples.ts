@@ -104,7 +104,10 @@ SELECT principal, source_ip, iso_ts(first_use) AS first_use, calls
  GROUP BY ALL
  ORDER BY f.severity DESC, evidence_events DESC`,
     params: {},
-    needs: { findings: ['type', 'severity', 'resource_id', 'count'], finding_events: ['finding_id', 'event_uid', 'source'] },
+    needs: {
+      findings: ['type', 'severity', 'resource_id', 'count'],
+      finding_events: ['finding_id', 'event_uid', 'source'],
+    },
   },
   {
     title: 'Files that did not load',
@@ -189,16 +192,34 @@ export function pivotQuery(entity: EntityRef, sources: ResolvedSource[]): HuntEx
     case 'principal':
       return {
         title,
-        description: 'CloudTrail calls made by this principal (ARN, user name or principal id) or by sessions of this role.',
+        description:
+          'CloudTrail calls made by this principal (ARN, user name or principal id) or by sessions of this role.',
         params,
-        sql: ct('principal_arn = $value OR session_issuer_arn = $value OR principal_name = $value OR principal_id = $value'),
+        sql: ct(
+          'principal_arn = $value OR session_issuer_arn = $value OR principal_name = $value OR principal_id = $value',
+        ),
       };
     case 'accessKey':
-      return { title, description: 'CloudTrail calls signed with this access key.', params, sql: ct('access_key_id = $value') };
+      return {
+        title,
+        description: 'CloudTrail calls signed with this access key.',
+        params,
+        sql: ct('access_key_id = $value'),
+      };
     case 'bucket':
-      return { title, description: 'CloudTrail calls on this bucket (management and data events).', params, sql: ct(`bucket_name = $value OR (request_parameters->>'bucketName') = $value`) };
+      return {
+        title,
+        description: 'CloudTrail calls on this bucket (management and data events).',
+        params,
+        sql: ct(`bucket_name = $value OR (request_parameters->>'bucketName') = $value`),
+      };
     case 'account':
-      return { title, description: 'CloudTrail calls recorded in or made by this account.', params, sql: ct('recipient_account_id = $value OR account_id = $value') };
+      return {
+        title,
+        description: 'CloudTrail calls recorded in or made by this account.',
+        params,
+        sql: ct('recipient_account_id = $value OR account_id = $value'),
+      };
     case 'ip': {
       const parts = [
         `SELECT 'cloudtrail' AS source, event_time AS ts, principal_arn AS who, event_name AS what FROM cloudtrail WHERE source_ip = $value`,
@@ -208,7 +229,9 @@ export function pivotQuery(entity: EntityRef, sources: ResolvedSource[]): HuntEx
           `SELECT 'vpcflow', start_time, coalesce(instance_id, interface_id), srcaddr || ' → ' || dstaddr || ':' || dstport || ' ' || action FROM vpcflow WHERE srcaddr = $value OR dstaddr = $value`,
         );
       if (has('dns', 'srcaddr', 'query_time', 'query_name'))
-        parts.push(`SELECT 'dns', query_time, coalesce(instance_id, srcaddr), query_name FROM dns WHERE srcaddr = $value`);
+        parts.push(
+          `SELECT 'dns', query_time, coalesce(instance_id, srcaddr), query_name FROM dns WHERE srcaddr = $value`,
+        );
       return {
         title,
         description: 'Every event where this address appears, across sources.',
@@ -225,7 +248,9 @@ export function pivotQuery(entity: EntityRef, sources: ResolvedSource[]): HuntEx
           `SELECT 'vpcflow', start_time, srcaddr || ':' || srcport || ' → ' || dstaddr || ':' || dstport || ' ' || action, dstaddr FROM vpcflow WHERE instance_id = $value OR interface_id = $value`,
         );
       if (has('dns', 'instance_id', 'query_time'))
-        parts.push(`SELECT 'dns', query_time, query_name || ' ' || query_type || ' ' || rcode, srcaddr FROM dns WHERE instance_id = $value`);
+        parts.push(
+          `SELECT 'dns', query_time, query_name || ' ' || query_type || ' ' || rcode, srcaddr FROM dns WHERE instance_id = $value`,
+        );
       return {
         title,
         description: 'Calls with this instance’s role credentials, its flows and its DNS queries.',
@@ -245,6 +270,11 @@ export function pivotQuery(entity: EntityRef, sources: ResolvedSource[]): HuntEx
     OR rtrim(lower(query_name), '.') LIKE '%.' || rtrim(lower($value), '.')
  ORDER BY query_time`,
         };
-      return { title, description: 'No DNS logs in this case.', params, sql: `SELECT 'no dns table in this case' AS note, $value AS domain` };
+      return {
+        title,
+        description: 'No DNS logs in this case.',
+        params,
+        sql: `SELECT 'no dns table in this case' AS note, $value AS domain`,
+      };
   }
 }

@@ -39,7 +39,19 @@ const DENIED_FUNCTIONS = new Set([
   'read_text',
   'read_blob',
 ]);
-const DENIED_PREFIXES = ['read_', 'parquet_', 'sniff_', 'glob', 'iceberg_', 'delta_', 'sqlite_', 'postgres_', 'mysql_', 'enable_', 'disable_'];
+const DENIED_PREFIXES = [
+  'read_',
+  'parquet_',
+  'sniff_',
+  'glob',
+  'iceberg_',
+  'delta_',
+  'sqlite_',
+  'postgres_',
+  'mysql_',
+  'enable_',
+  'disable_',
+];
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -52,24 +64,36 @@ interface Serialized {
 }
 
 export async function assertReadOnlyQuery(db: Database, sql: string): Promise<void> {
-  const row = await db.one<{ j: string }>(`SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS j`, { sql }, { timeoutMs: 10_000 });
+  const row = await db.one<{ j: string }>(
+    `SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS j`,
+    { sql },
+    { timeoutMs: 10_000 },
+  );
   const parsed = JSON.parse(row?.j ?? '{"error":true}') as Serialized;
   if (parsed.error) {
     const notSelect = /only select/i.test(parsed.error_message ?? '');
     throw new LoupeError(
       'INVALID_INPUT',
-      notSelect ? 'Hunt runs read-only queries: only a single SELECT (or WITH ... SELECT) is allowed.' : `The query does not parse: ${parsed.error_message ?? 'syntax error'}`,
+      notSelect
+        ? 'Hunt runs read-only queries: only a single SELECT (or WITH ... SELECT) is allowed.'
+        : `The query does not parse: ${parsed.error_message ?? 'syntax error'}`,
       {
-        hint: notSelect ? 'Rewrite the statement as a SELECT over the case tables.' : 'Check the SQL near the position DuckDB names.',
+        hint: notSelect
+          ? 'Rewrite the statement as a SELECT over the case tables.'
+          : 'Check the SQL near the position DuckDB names.',
         details: parsed.position !== undefined ? { position: Number(parsed.position) } : undefined,
       },
     );
   }
   const statements = parsed.statements ?? [];
   if (statements.length !== 1) {
-    throw new LoupeError('INVALID_INPUT', `Hunt runs one query at a time; this text holds ${statements.length} statements.`, {
-      hint: 'Remove the extra statements (or the trailing semicolon and what follows it).',
-    });
+    throw new LoupeError(
+      'INVALID_INPUT',
+      `Hunt runs one query at a time; this text holds ${statements.length} statements.`,
+      {
+        hint: 'Remove the extra statements (or the trailing semicolon and what follows it).',
+      },
+    );
   }
   walk(statements[0]);
 }

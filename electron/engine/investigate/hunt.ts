@@ -151,7 +151,8 @@ function throwIfCancelled(signal: AbortSignal): void {
 }
 
 function clip(value: unknown): unknown {
-  if (typeof value === 'string' && value.length > MAX_CELL_CHARS) return `${value.slice(0, MAX_CELL_CHARS)}… (${value.length} characters)`;
+  if (typeof value === 'string' && value.length > MAX_CELL_CHARS)
+    return `${value.slice(0, MAX_CELL_CHARS)}… (${value.length} characters)`;
   return value;
 }
 

@@ -47,16 +47,22 @@ export async function prepareScope(db: Database, scope: Scope, all: ResolvedSour
     if (value === undefined) continue;
     const ok = await db.one<{ ok: boolean }>(`SELECT TRY_CAST($v AS TIMESTAMPTZ) IS NOT NULL AS ok`, { v: value });
     if (!ok?.ok) {
-      throw new LoupeError('INVALID_INPUT', `The time "${value}" in the ${key === 'from' ? 'start' : 'end'} of the range is not a date.`, {
-        hint: 'Use an ISO 8601 time such as 2026-03-01T10:00:00Z.',
-      });
+      throw new LoupeError(
+        'INVALID_INPUT',
+        `The time "${value}" in the ${key === 'from' ? 'start' : 'end'} of the range is not a date.`,
+        {
+          hint: 'Use an ISO 8601 time such as 2026-03-01T10:00:00Z.',
+        },
+      );
     }
     params[key] = value;
   }
   if (scope.accounts && scope.accounts.length > 0) params['accounts'] = JSON.stringify(scope.accounts);
   if (scope.regions && scope.regions.length > 0) params['regions'] = JSON.stringify(scope.regions);
   if (scope.entity) params['entity'] = scope.entity.value;
-  const wanted = new Set<SourceName>(scope.sources && scope.sources.length > 0 ? scope.sources : ['cloudtrail', 'vpcflow', 'dns']);
+  const wanted = new Set<SourceName>(
+    scope.sources && scope.sources.length > 0 ? scope.sources : ['cloudtrail', 'vpcflow', 'dns'],
+  );
   return { params, sources: all.filter((s) => wanted.has(s.source)) };
 }
 

@@ -104,7 +104,10 @@ const SPECS: Record<SourceName, SourceSpec> = {
     raw: [c('CAST(raw AS VARCHAR)', 'raw'), c('CAST(to_json(t) AS VARCHAR)')],
     entity: {
       ip: [c('(srcaddr = $entity OR dstaddr = $entity)', 'srcaddr', 'dstaddr')],
-      instance: [c('(instance_id = $entity OR interface_id = $entity)', 'instance_id', 'interface_id'), c('interface_id = $entity', 'interface_id')],
+      instance: [
+        c('(instance_id = $entity OR interface_id = $entity)', 'instance_id', 'interface_id'),
+        c('interface_id = $entity', 'interface_id'),
+      ],
       account: [c('account_id = $entity', 'account_id')],
     },
   },

@@ -76,7 +76,9 @@ export async function timelineHistogram(db: Database, scope: Scope, buckets: num
   const counted = parts.length
     ? parts
         .map(
-          (p) => `SELECT '${p.source.source}' AS src, time_bucket(to_seconds(CAST($step AS BIGINT)), ${p.source.time}) AS b, count(*) AS n
+          (
+            p,
+          ) => `SELECT '${p.source.source}' AS src, time_bucket(to_seconds(CAST($step AS BIGINT)), ${p.source.time}) AS b, count(*) AS n
                     FROM ${p.source.source} t
                    WHERE ${p.where} AND ${p.source.time} >= CAST($gfrom AS TIMESTAMPTZ) AND ${p.source.time} < CAST($gto AS TIMESTAMPTZ)
                    GROUP BY b`,
@@ -146,6 +148,10 @@ export async function timelineEvents(
   const sql = `SELECT source, uid AS "eventUid", iso_ts(ts) AS "eventTime", account_id AS "accountId", region, actor,
                       coalesce(summary, '') AS summary, coalesce(raw, '{}') AS raw
                  FROM (${union}) ORDER BY ts, source, uid LIMIT $limit OFFSET $offset`;
-  const rows = await db.all<TimelineEvent>(sql, { ...paramsFor(sql, params), limit: page.limit, offset: page.offset }, UI_READ);
+  const rows = await db.all<TimelineEvent>(
+    sql,
+    { ...paramsFor(sql, params), limit: page.limit, offset: page.offset },
+    UI_READ,
+  );
   return { total: total?.n ?? 0, rows };
 }

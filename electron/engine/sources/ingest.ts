@@ -37,8 +37,8 @@ export interface IngestOptions {
 }
 
 /** Files per statement and bytes (on disk) per statement: big enough to keep both cores busy, small enough to bisect. */
-const BATCH_FILES = 256;
-const BATCH_BYTES = 96 * 1024 * 1024;
+const BATCH_FILES = 2000;
+const BATCH_BYTES = 128 * 1024 * 1024;
 const SNIFF_CONCURRENCY = 4;
 const LOAD_TIMEOUT_MS = 60 * 60_000;
 

@@ -17,7 +17,11 @@ export class ErrorBoundary extends Component<{ name: string; children: ReactNode
     if (this.state.error) {
       return (
         <ErrorPanel
-          error={{ code: 'UI_ERROR', message: `The ${this.props.name} panel failed: ${this.state.error.message}`, hint: 'Try again; if it keeps failing, reload the page.' }}
+          error={{
+            code: 'UI_ERROR',
+            message: `The ${this.props.name} panel failed: ${this.state.error.message}`,
+            hint: 'Try again; if it keeps failing, reload the page.',
+          }}
           action={{ label: 'Try again', run: () => this.setState({ error: null }) }}
         />
       );

@@ -75,7 +75,11 @@ export function NavBar() {
             <span className="chip-value">
               {formatTime(scope.from, tz, { seconds: false })} → {formatTime(scope.to, tz, { seconds: false })}
             </span>
-            <button type="button" aria-label="Remove time range" onClick={() => setScope({ from: undefined, to: undefined })}>
+            <button
+              type="button"
+              aria-label="Remove time range"
+              onClick={() => setScope({ from: undefined, to: undefined })}
+            >
               ×
             </button>
           </span>

@@ -34,8 +34,15 @@ export function TopBar() {
   const problems = useAppStore((s) => s.ingest.problemsTotal);
 
   const events = summary?.sources.reduce((n, s) => n + s.events, 0) ?? 0;
-  const first = summary?.sources.map((s) => s.firstEvent).filter((x): x is string => !!x).sort()[0];
-  const last = summary?.sources.map((s) => s.lastEvent).filter((x): x is string => !!x).sort().at(-1);
+  const first = summary?.sources
+    .map((s) => s.firstEvent)
+    .filter((x): x is string => !!x)
+    .sort()[0];
+  const last = summary?.sources
+    .map((s) => s.lastEvent)
+    .filter((x): x is string => !!x)
+    .sort()
+    .at(-1);
 
   return (
     <header className="topbar">
@@ -52,7 +59,11 @@ export function TopBar() {
             <b>{formatCount(summary.filesLoaded)}</b> files
           </span>
           {summary.sources.map((s) => (
-            <span key={s.source} className={`source-tag ${s.source}`} title={`${formatCount(s.events)} ${s.source} events in ${s.files} files`}>
+            <span
+              key={s.source}
+              className={`source-tag ${s.source}`}
+              title={`${formatCount(s.events)} ${s.source} events in ${s.files} files`}
+            >
               <b>{formatCompact(s.events)}</b> {s.source}
             </span>
           ))}
@@ -60,7 +71,10 @@ export function TopBar() {
             <b>{formatCount(events)}</b> events
           </span>
           {summary.filesSkipped > 0 ? (
-            <span className="warn" title={`${problems} files were skipped or failed; see the Accounts tab for the list`}>
+            <span
+              className="warn"
+              title={`${problems} files were skipped or failed; see the Accounts tab for the list`}
+            >
               <b>{summary.filesSkipped}</b> skipped
             </span>
           ) : null}

@@ -2,7 +2,15 @@ import { useState, type ReactNode } from 'react';
 import { copyText } from '../lib/clipboard';
 import { useAppStore } from '../store';
 
-export function CopyButton({ text, label = 'Copy', className = 'copy small' }: { text: string; label?: string; className?: string }) {
+export function CopyButton({
+  text,
+  label = 'Copy',
+  className = 'copy small',
+}: {
+  text: string;
+  label?: string;
+  className?: string;
+}) {
   const notify = useAppStore((s) => s.notify);
   const [done, setDone] = useState(false);
   return (
@@ -14,7 +22,12 @@ export function CopyButton({ text, label = 'Copy', className = 'copy small' }: {
         e.stopPropagation();
         const ok = await copyText(text);
         setDone(ok);
-        if (!ok) notify({ kind: 'info', title: 'Copy was refused', message: 'The browser did not allow clipboard access; select the text instead.' });
+        if (!ok)
+          notify({
+            kind: 'info',
+            title: 'Copy was refused',
+            message: 'The browser did not allow clipboard access; select the text instead.',
+          });
       }}
       onBlur={() => setDone(false)}
     >

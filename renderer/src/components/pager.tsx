@@ -25,7 +25,12 @@ export function Pager({
         {count === 0 ? 'none' : `${formatCount(offset + 1)}–${formatCount(offset + count)}`}
         {total !== null ? ` of ${formatCount(total)}` : more ? ' (more)' : ''}
       </span>
-      <button type="button" className="small" disabled={busy || offset === 0} onClick={() => onPage(Math.max(0, offset - pageSize))}>
+      <button
+        type="button"
+        className="small"
+        disabled={busy || offset === 0}
+        onClick={() => onPage(Math.max(0, offset - pageSize))}
+      >
         ‹ Prev
       </button>
       <button type="button" className="small" disabled={busy || !more} onClick={() => onPage(offset + pageSize)}>

@@ -30,7 +30,10 @@ export class ApiError extends Error {
   readonly details: unknown;
   readonly channel: string;
 
-  constructor(channel: string, shape: LoupeErrorShape | { code: string; message: string; hint?: string; details?: unknown }) {
+  constructor(
+    channel: string,
+    shape: LoupeErrorShape | { code: string; message: string; hint?: string; details?: unknown },
+  ) {
     super(shape.message);
     this.name = 'ApiError';
     this.code = shape.code;
@@ -68,7 +71,9 @@ function unwrap<C extends Channel>(channel: C, envelope: Result<ChannelOutput<C>
   throw new ApiError(channel, envelope.error);
 }
 
-function buildClient(call: <C extends Channel>(channel: C, input: ChannelInput<C>) => Promise<ChannelOutput<C>>): ApiClient {
+function buildClient(
+  call: <C extends Channel>(channel: C, input: ChannelInput<C>) => Promise<ChannelOutput<C>>,
+): ApiClient {
   const client: Partial<Record<Channel, (input: never) => Promise<unknown>>> = {};
   for (const channel of channels) client[channel] = (input: never) => call(channel, input);
   return client as ApiClient;
@@ -142,7 +147,10 @@ export function webConnection(options: WebOptions): EngineConnection {
     try {
       envelope = (await response.json()) as Result<ChannelOutput<typeof channel>>;
     } catch {
-      throw new ApiError(channel, { code: 'INTERNAL', message: `The engine answered ${channel} with HTTP ${response.status} and no result.` });
+      throw new ApiError(channel, {
+        code: 'INTERNAL',
+        message: `The engine answered ${channel} with HTTP ${response.status} and no result.`,
+      });
     }
     return unwrap(channel, envelope);
   });
@@ -158,7 +166,9 @@ export function webConnection(options: WebOptions): EngineConnection {
   const open = () => {
     if (closed || !WS || !options.token) return;
     const wsOrigin = options.origin.replace(/^http/, 'ws');
-    socket = new WS(`${wsOrigin}${webProtocol.eventsPath}?${webProtocol.tokenParam}=${encodeURIComponent(options.token)}`);
+    socket = new WS(
+      `${wsOrigin}${webProtocol.eventsPath}?${webProtocol.tokenParam}=${encodeURIComponent(options.token)}`,
+    );
     socket.onopen = () => {
       retry = 0;
     };

@@ -6,7 +6,11 @@ export type TimeZoneMode = 'UTC' | 'local';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-export function formatTime(iso: string | null | undefined, tz: TimeZoneMode, options: { seconds?: boolean } = {}): string {
+export function formatTime(
+  iso: string | null | undefined,
+  tz: TimeZoneMode,
+  options: { seconds?: boolean } = {},
+): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;

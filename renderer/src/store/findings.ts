@@ -35,7 +35,14 @@ export interface FindingsState {
   selectedId: string | null;
   selectedIndex: number | null;
   detail: { id: string | null; data: FindingJson | null; loading: boolean; error: ErrorInfo | null };
-  evidence: { id: string | null; rows: EvidenceRow[]; total: number; offset: number; loading: boolean; error: ErrorInfo | null };
+  evidence: {
+    id: string | null;
+    rows: EvidenceRow[];
+    total: number;
+    offset: number;
+    loading: boolean;
+    error: ErrorInfo | null;
+  };
 }
 
 export interface FindingsSlice {
@@ -59,7 +66,9 @@ export function rowAt(state: FindingsState, index: number): FindingRow | undefin
 /** The filter as sent: the user's filter plus the drilled-into group. */
 export function effectiveFilter(state: FindingsState): FindingFilter {
   if (!state.drill) return state.filter;
-  return state.drill.by === 'type' ? { ...state.filter, types: [state.drill.key] } : { ...state.filter, resource: state.drill.key };
+  return state.drill.by === 'type'
+    ? { ...state.filter, types: [state.drill.key] }
+    : { ...state.filter, resource: state.drill.key };
 }
 
 function clean(filter: FindingFilter): FindingFilter {
@@ -80,7 +89,12 @@ export function createFindingsSlice({ set, get, api }: SliceDeps): FindingsSlice
     if (f.pages[page] || f.pending[page]) return;
     patch((s) => ({ pending: { ...s.pending, [page]: true } }));
     try {
-      const result = await api['findings:list']({ filter: clean(effectiveFilter(f)), sort: f.sort, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
+      const result = await api['findings:list']({
+        filter: clean(effectiveFilter(f)),
+        sort: f.sort,
+        offset: page * PAGE_SIZE,
+        limit: PAGE_SIZE,
+      });
       if (state().version !== version) return;
       patch((s) => {
         const pages = { ...s.pages, [page]: result.rows };
@@ -194,10 +208,12 @@ export function createFindingsSlice({ set, get, api }: SliceDeps): FindingsSlice
       }));
       const detail = api['findings:get']({ id }).then(
         (data) => {
-          if (state().selectedId === id) patch({ detail: { id, data: data as FindingJson, loading: false, error: null } });
+          if (state().selectedId === id)
+            patch({ detail: { id, data: data as FindingJson, loading: false, error: null } });
         },
         (error: unknown) => {
-          if (state().selectedId === id) patch({ detail: { id, data: null, loading: false, error: toErrorInfo(error) } });
+          if (state().selectedId === id)
+            patch({ detail: { id, data: null, loading: false, error: toErrorInfo(error) } });
         },
       );
       await Promise.all([detail, get().loadEvidence(0)]);
@@ -217,7 +233,11 @@ export function createFindingsSlice({ set, get, api }: SliceDeps): FindingsSlice
     loadTypeOptions: async () => {
       try {
         const { groups } = await api['findings:groups']({ by: 'type', filter: { archived: 'include' }, limit: 1000 });
-        patch({ typeOptions: groups.map((g) => ({ type: g.key, findings: g.findings })).sort((a, b) => a.type.localeCompare(b.type)) });
+        patch({
+          typeOptions: groups
+            .map((g) => ({ type: g.key, findings: g.findings }))
+            .sort((a, b) => a.type.localeCompare(b.type)),
+        });
       } catch {
         // The filter falls back to free text.
       }

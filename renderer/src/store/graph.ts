@@ -36,13 +36,28 @@ export function createGraphSlice({ set, get, api }: SliceDeps): GraphSlice {
   const patch = patcher(set, 'graph');
   let seq = 0;
   return {
-    graph: { nodes: {}, edges: {}, seeds: [], loading: false, error: null, selectedId: null, revision: 0, scopeKey: '' },
+    graph: {
+      nodes: {},
+      edges: {},
+      seeds: [],
+      loading: false,
+      error: null,
+      selectedId: null,
+      revision: 0,
+      scopeKey: '',
+    },
     loadGraph: async (seeds) => {
       const mine = ++seq;
       const scope = get().workspace.scope;
       patch({ loading: true, error: null });
       try {
-        const g = await api['graph:neighborhood']({ scope, seeds: seeds ?? [], limit: GRAPH_LIMIT });
+        // From one chosen entity, two hops tell more (key -> user -> addresses); from findings, one.
+        const g = await api['graph:neighborhood']({
+          scope,
+          seeds: seeds ?? [],
+          limit: GRAPH_LIMIT,
+          hops: seeds?.length ? 2 : 1,
+        });
         if (mine !== seq) return;
         patch((s) => ({
           nodes: Object.fromEntries(g.nodes.map((n) => [n.id, n])),
@@ -62,7 +77,11 @@ export function createGraphSlice({ set, get, api }: SliceDeps): GraphSlice {
       const node = g.nodes[id];
       if (!node) return;
       if (Object.keys(g.nodes).length >= MAX_GRAPH_NODES) {
-        get().notify({ kind: 'info', title: 'The graph is full', message: `Over ${MAX_GRAPH_NODES} nodes: narrow the time range or start from one entity.` });
+        get().notify({
+          kind: 'info',
+          title: 'The graph is full',
+          message: `Over ${MAX_GRAPH_NODES} nodes: narrow the time range or start from one entity.`,
+        });
         return;
       }
       const parentId = node.kind === 'more' ? node.parent : node.id;

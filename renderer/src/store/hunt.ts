@@ -42,7 +42,17 @@ export function createHuntSlice({ set, get, api }: SliceDeps): HuntSlice {
   const patch = patcher(set, 'hunt');
   let counter = 0;
   return {
-    hunt: { sql: DEFAULT_SQL, params: {}, result: null, offset: 0, running: null, error: null, schema: null, schemaError: null, title: null },
+    hunt: {
+      sql: DEFAULT_SQL,
+      params: {},
+      result: null,
+      offset: 0,
+      running: null,
+      error: null,
+      schema: null,
+      schemaError: null,
+      title: null,
+    },
     setSql: (sql) => patch({ sql }),
     setParam: (name, value) => patch((s) => ({ params: { ...s.params, [name]: value } })),
     runHunt: async (offset = 0) => {
@@ -78,7 +88,9 @@ export function createHuntSlice({ set, get, api }: SliceDeps): HuntSlice {
       }
     },
     applyExample: async (example, run = true) => {
-      const params = Object.fromEntries(Object.entries(example.params).map(([k, v]) => [k, v === null ? '' : String(v)]));
+      const params = Object.fromEntries(
+        Object.entries(example.params).map(([k, v]) => [k, v === null ? '' : String(v)]),
+      );
       patch({ sql: example.sql, params, title: example.title, result: null, error: null });
       if (run) await get().runHunt(0);
     },

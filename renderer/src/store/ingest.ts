@@ -63,7 +63,14 @@ export function createIngestSlice({ set, get, api }: SliceDeps): IngestSlice {
         (i) => set((s) => ({ workspace: { ...s.workspace, info: i } })),
         () => undefined,
       );
-      await Promise.all([info, get().loadSummary(), get().loadFindings(), get().loadProblemFiles(), get().loadTypeOptions(), get().loadAccounts()]);
+      await Promise.all([
+        info,
+        get().loadSummary(),
+        get().loadFindings(),
+        get().loadProblemFiles(),
+        get().loadTypeOptions(),
+        get().loadAccounts(),
+      ]);
     },
     loadProblemFiles: async () => {
       try {

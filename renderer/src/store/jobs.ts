@@ -40,7 +40,10 @@ export function createJobsSlice({ set, get, api }: SliceDeps): JobsSlice {
       const known = get().jobs.byId[event.jobId];
       if (known) {
         patch((s) => ({
-          byId: { ...s.byId, [event.jobId]: { ...known, status: event.status, error: event.error, finishedAt: new Date().toISOString() } },
+          byId: {
+            ...s.byId,
+            [event.jobId]: { ...known, status: event.status, error: event.error, finishedAt: new Date().toISOString() },
+          },
         }));
       }
       get().caseJobFinished(event, known);

@@ -64,13 +64,17 @@ export function createTimelineSlice({ set, get, api }: SliceDeps): TimelineSlice
       patch((s) => ({ events: { ...s.events, offset, loading: true, error: null } }));
       try {
         const page = await api['timeline:events']({ scope: scope(), offset, limit: EVENTS_PAGE });
-        if (get().timeline.seq === seq) patch({ events: { rows: page.rows, total: page.total, offset, loading: false, error: null } });
+        if (get().timeline.seq === seq)
+          patch({ events: { rows: page.rows, total: page.total, offset, loading: false, error: null } });
       } catch (error) {
-        if (get().timeline.seq === seq) patch((s) => ({ events: { ...s.events, loading: false, error: toErrorInfo(error) } }));
+        if (get().timeline.seq === seq)
+          patch((s) => ({ events: { ...s.events, loading: false, error: toErrorInfo(error) } }));
       }
     },
     toggleSource: (source) => {
-      patch((s) => ({ hidden: s.hidden.includes(source) ? s.hidden.filter((x) => x !== source) : [...s.hidden, source] }));
+      patch((s) => ({
+        hidden: s.hidden.includes(source) ? s.hidden.filter((x) => x !== source) : [...s.hidden, source],
+      }));
       void get().loadTimeline();
     },
     zoomTo: (from, to) => get().setScope({ from, to }),

@@ -9,7 +9,14 @@ import type { NotificationsSlice } from './notifications';
 import type { TimelineSlice } from './timeline';
 import type { WorkspaceSlice } from './workspace';
 
-export type AppState = WorkspaceSlice & IngestSlice & FindingsSlice & TimelineSlice & GraphSlice & HuntSlice & JobsSlice & NotificationsSlice;
+export type AppState = WorkspaceSlice &
+  IngestSlice &
+  FindingsSlice &
+  TimelineSlice &
+  GraphSlice &
+  HuntSlice &
+  JobsSlice &
+  NotificationsSlice;
 
 export type SetState = StoreApi<AppState>['setState'];
 export type GetState = StoreApi<AppState>['getState'];
@@ -25,5 +32,8 @@ export type DataKey = 'workspace' | 'ingest' | 'findings' | 'timeline' | 'graph'
 
 export function patcher<K extends DataKey>(set: SetState, key: K) {
   return (update: Partial<AppState[K]> | ((current: AppState[K]) => Partial<AppState[K]>)): void =>
-    set((s) => ({ [key]: { ...s[key], ...(typeof update === 'function' ? update(s[key]) : update) } }) as Partial<AppState>);
+    set(
+      (s) =>
+        ({ [key]: { ...s[key], ...(typeof update === 'function' ? update(s[key]) : update) } }) as Partial<AppState>,
+    );
 }

@@ -31,7 +31,12 @@ export interface WorkspaceSlice {
     timeZone: TimeZoneMode;
     /** Filters the timeline, graph and event list share; `accounts` also filters the findings list. */
     scope: Scope;
-    accounts: { rows: AccountRow[] | null; loading: boolean; error: ErrorInfo | null; archived: 'exclude' | 'include' | 'only' };
+    accounts: {
+      rows: AccountRow[] | null;
+      loading: boolean;
+      error: ErrorInfo | null;
+      archived: 'exclude' | 'include' | 'only';
+    };
   };
   loadSummary(): Promise<void>;
   setView(view: View): void;
@@ -44,7 +49,11 @@ export interface WorkspaceSlice {
   loadAccounts(archived?: 'exclude' | 'include' | 'only'): Promise<void>;
 }
 
-export function createWorkspaceSlice({ set, get, api }: SliceDeps, prefs: Preferences, storage?: Pick<Storage, 'setItem'>): WorkspaceSlice {
+export function createWorkspaceSlice(
+  { set, get, api }: SliceDeps,
+  prefs: Preferences,
+  storage?: Pick<Storage, 'setItem'>,
+): WorkspaceSlice {
   const patch = patcher(set, 'workspace');
   const save = (key: string, value: string) => {
     try {

@@ -130,6 +130,17 @@ describe('engine', () => {
     expect(existsSync(workspace)).toBe(false);
   });
 
+  it('a newer case:open supersedes one still waiting or running', async () => {
+    const e = await engine();
+    const a = e.openCase({ paths: [writeTrail(join(dir, 'a'), { tag: 'a' }).dir] });
+    const b = e.openCase({ paths: [writeTrail(join(dir, 'b'), { tag: 'b', root: true }).dir] });
+    await expect(a.done).rejects.toBeDefined();
+    await b.done;
+    expect((await call(e, 'jobs:get', { jobId: a.jobId })).status).toBe('cancelled');
+    expect((await call(e, 'jobs:get', { jobId: b.jobId })).status).toBe('ok');
+    expect((await call(e, 'case:summary', {})).name).toBe('b');
+  });
+
   it('keeps a named workspace and reopens it without loading anything', async () => {
     const workspaceDir = join(dir, 'case-ws');
     const e1 = await engine({ workspaceDir });

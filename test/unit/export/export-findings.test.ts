@@ -7,7 +7,7 @@ import { LoupeError } from '../../../shared/errors';
 import { Database } from '../../../electron/engine/db/database';
 import { migrate } from '../../../electron/engine/db/schema';
 import { exportFindings, type ExportRequest } from '../../../electron/engine/export/export-findings';
-import { evidenceByFinding } from '../../../electron/engine/export/evidence';
+import { evidenceByFinding, timelineSources } from '../../../electron/engine/export/evidence';
 import { emptyCaseState } from '../../../electron/engine/workspace/case-state';
 import { diskFullAfterHalf } from '../workspace/failing-fs';
 import {
@@ -212,6 +212,33 @@ describe('CSV, Timesketch, HTML, playbook', () => {
       ),
     });
     expect(lines.filter((l) => l['data_type'] === 'loupe:guardduty:finding')).toHaveLength(LIVE * 2);
+  });
+
+  it('pages the timeline by time buckets without losing or repeating events, even on equal timestamps', async () => {
+    const extra = await Database.open({ path: ':memory:' });
+    try {
+      await migrate(extra);
+      await insertFindings(extra, [torCallerRole(), maliciousIpUserKey()]);
+      await insertCloudTrailEvidence(extra, 'f-tor', 30, 1);
+      // 12 events in the same second, across what will be bucket boundaries.
+      await extra.run(`INSERT INTO cloudtrail (event_uid, event_time, event_name, file_id, position)
+                       SELECT 'same-' || i, TIMESTAMPTZ '2025-02-01 10:05:00+00', 'Burst', 1, 100 + i FROM range(12) t(i)`);
+      await extra.run(`INSERT INTO finding_events SELECT 'f-key', 'cloudtrail', 'same-' || i FROM range(12) t(i)`);
+      const [source] = await timelineSources(extra, {}, { pageSize: 7 });
+      const pages: number[] = [];
+      const lines: Array<{ event_uid: string; timestamp: number }> = [];
+      const total = await source?.pages(async (page) => {
+        pages.push(page.length);
+        lines.push(...page.map((l) => JSON.parse(l) as { event_uid: string; timestamp: number }));
+      });
+      expect(total).toBe(42);
+      expect(pages.length).toBeGreaterThan(3);
+      expect(new Set(lines.map((l) => l.event_uid)).size).toBe(42);
+      const times = lines.map((l) => l.timestamp);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    } finally {
+      extra.close();
+    }
   });
 
   it('caps report evidence per finding and counts all of it', async () => {

@@ -13,14 +13,30 @@ afterAll(() => fx.db.close());
 describe('accounts:overview', () => {
   it('counts findings by severity per account and region next to the events there', async () => {
     const { rows } = await call('accounts:overview', {});
-    expect(rows[0]).toMatchObject({ accountId: ACCT, region: 'us-east-1', Low: 2, Medium: 0, High: 1, Critical: 0, findings: 3 });
+    expect(rows[0]).toMatchObject({
+      accountId: ACCT,
+      region: 'us-east-1',
+      Low: 2,
+      Medium: 0,
+      High: 1,
+      Critical: 0,
+      findings: 3,
+    });
     // 10 CloudTrail events (one by a service principal), 8 flows, 3 queries.
     expect(rows[0]!.events).toBe(10 + 8 + 3);
     expect(rows[0]!.lastSeen).toBe('2026-03-01T16:30:00.000Z');
     // The other account has events but only an archived finding.
-    expect(rows.find((r) => r.accountId === OTHER_ACCT)).toMatchObject({ region: 'eu-west-1', findings: 0, events: 2, lastSeen: null });
+    expect(rows.find((r) => r.accountId === OTHER_ACCT)).toMatchObject({
+      region: 'eu-west-1',
+      findings: 0,
+      events: 2,
+      lastSeen: null,
+    });
     const archived = await call('accounts:overview', { archived: 'only' });
-    expect(archived.rows.find((r) => r.accountId === OTHER_ACCT && r.findings > 0)).toMatchObject({ Medium: 1, region: 'us-east-1' });
+    expect(archived.rows.find((r) => r.accountId === OTHER_ACCT && r.findings > 0)).toMatchObject({
+      Medium: 1,
+      region: 'us-east-1',
+    });
   });
 });
 
@@ -33,7 +49,13 @@ describe('findings:groups', () => {
       'Policy:S3/BucketBlockPublicAccessDisabled',
       'Stealth:IAMUser/CloudTrailLoggingDisabled',
     ]);
-    expect(byType.groups[0]).toMatchObject({ findings: 1, occurrences: 2, maxSeverity: 8, resourceType: null, lastSeen: '2026-03-01T16:30:00.000Z' });
+    expect(byType.groups[0]).toMatchObject({
+      findings: 1,
+      occurrences: 2,
+      maxSeverity: 8,
+      resourceType: null,
+      lastSeen: '2026-03-01T16:30:00.000Z',
+    });
     const low = await call('findings:groups', { by: 'type', filter: { severities: ['Low'] } });
     expect(low.groups.map((g) => g.key)).toHaveLength(2);
     const all = await call('findings:groups', { by: 'type', filter: { archived: 'include' } });
@@ -41,7 +63,10 @@ describe('findings:groups', () => {
   });
 
   it('groups by resource with its type, and filters by text and time', async () => {
-    const byResource = await call('findings:groups', { by: 'resource', filter: { archived: 'include', accounts: [ACCT] } });
+    const byResource = await call('findings:groups', {
+      by: 'resource',
+      filter: { archived: 'include', accounts: [ACCT] },
+    });
     expect(byResource.groups.map((g) => [g.key, g.resourceType])).toEqual([
       [INSTANCE, 'Instance'],
       ['ASIAROOT000000000001', 'AccessKey'],

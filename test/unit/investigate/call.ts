@@ -8,7 +8,10 @@ type Contract = typeof investigateContract;
 /** Calls a handler the way a shell does: input parsed (defaults applied) by the channel's schema, output checked too. */
 export function caller(db: Database) {
   const handlers: InvestigateHandlers = createInvestigateHandlers(() => db);
-  return async <C extends keyof Contract>(channel: C, input: z.input<Contract[C]['input']>): Promise<z.output<Contract[C]['output']>> => {
+  return async <C extends keyof Contract>(
+    channel: C,
+    input: z.input<Contract[C]['input']>,
+  ): Promise<z.output<Contract[C]['output']>> => {
     const parsed = investigateContract[channel].input.parse(input);
     const handler = handlers[channel] as (i: unknown) => Promise<unknown>;
     const out = await handler(parsed);

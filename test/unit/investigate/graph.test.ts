@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeLabel } from '../../../electron/engine/investigate/graph';
-import { ALICE, ACCT, ADMIN_ROLE, C2_DOMAIN, INSTANCE, ROOT, WEB_ROLE, openFixtureCase, type FixtureCase } from './case-fixture';
+import {
+  ALICE,
+  ACCT,
+  ADMIN_ROLE,
+  C2_DOMAIN,
+  INSTANCE,
+  ROOT,
+  WEB_ROLE,
+  openFixtureCase,
+  type FixtureCase,
+} from './case-fixture';
 import { caller } from './call';
 
 let fx: FixtureCase;
@@ -11,8 +21,12 @@ beforeAll(async () => {
 });
 afterAll(() => fx.db.close());
 
-const edge = (g: { edges: Array<{ source: string; target: string; relation: string; count: number }> }, source: string, relation: string, target: string) =>
-  g.edges.find((e) => e.source === source && e.target === target && e.relation === relation);
+const edge = (
+  g: { edges: Array<{ source: string; target: string; relation: string; count: number }> },
+  source: string,
+  relation: string,
+  target: string,
+) => g.edges.find((e) => e.source === source && e.target === target && e.relation === relation);
 
 describe('graph:neighborhood', () => {
   it('links a principal to its addresses, keys, buckets and account, weighted by event count', async () => {
@@ -26,7 +40,10 @@ describe('graph:neighborhood', () => {
     expect(edge(g, me, 'in account', `account:${ACCT}`)?.count).toBe(6);
     expect(g.nodes.some((n) => n.kind === 'more')).toBe(false);
     // The bucket has a finding about it: highlighted with its severity.
-    expect(g.nodes.find((n) => n.id === 'bucket:finance-data')).toMatchObject({ severity: 'Low', findingIds: ['f-bucket'] });
+    expect(g.nodes.find((n) => n.id === 'bucket:finance-data')).toMatchObject({
+      severity: 'Low',
+      findingIds: ['f-bucket'],
+    });
   });
 
   it('caps each seed at `limit` edges with a "+N more" node, and pages on with the offset', async () => {
@@ -36,7 +53,11 @@ describe('graph:neighborhood', () => {
     const more = first.nodes.find((n) => n.kind === 'more')!;
     expect(more).toMatchObject({ parent: me, hidden: 3, nextOffset: 2, label: '+3 more' });
     expect(edge(first, me, 'more', more.id)?.count).toBe(3);
-    const next = await call('graph:neighborhood', { seeds: [{ kind: 'principal', value: ALICE }], limit: 2, offset: 2 });
+    const next = await call('graph:neighborhood', {
+      seeds: [{ kind: 'principal', value: ALICE }],
+      limit: 2,
+      offset: 2,
+    });
     const firstIds = new Set(first.edges.map((e) => e.id));
     const nextEdges = next.edges.filter((e) => e.relation !== 'more');
     expect(nextEdges).toHaveLength(2);
@@ -54,7 +75,9 @@ describe('graph:neighborhood', () => {
     expect(inst.nodes.find((n) => n.id === me)).toMatchObject({ severity: 'High', findingIds: ['f-c2'] });
     expect(inst.nodes.find((n) => n.id === `domain:${C2_DOMAIN}`)?.severity).toBe('High');
 
-    const bob = await call('graph:neighborhood', { seeds: [{ kind: 'principal', value: `arn:aws:iam::${ACCT}:user/bob` }] });
+    const bob = await call('graph:neighborhood', {
+      seeds: [{ kind: 'principal', value: `arn:aws:iam::${ACCT}:user/bob` }],
+    });
     expect(edge(bob, `principal:arn:aws:iam::${ACCT}:user/bob`, 'assumed', `principal:${ADMIN_ROLE}`)?.count).toBe(1);
   });
 
@@ -62,7 +85,14 @@ describe('graph:neighborhood', () => {
     const g = await call('graph:neighborhood', {});
     const seedIds = g.seeds.map((s) => `${s.kind}:${s.value}`);
     expect(seedIds[0]).toMatch(/^(instance|domain):/);
-    expect(seedIds).toEqual(expect.arrayContaining([`instance:${INSTANCE}`, `domain:${C2_DOMAIN}`, `principal:${ROOT}`, 'bucket:finance-data']));
+    expect(seedIds).toEqual(
+      expect.arrayContaining([
+        `instance:${INSTANCE}`,
+        `domain:${C2_DOMAIN}`,
+        `principal:${ROOT}`,
+        'bucket:finance-data',
+      ]),
+    );
     // Archived findings (carol's) do not seed the graph.
     expect(seedIds.some((s) => s.includes('AKIACAROL'))).toBe(false);
     expect(g.nodes.find((n) => n.id === `principal:${ROOT}`)).toMatchObject({ severity: 'Low', seed: true });
@@ -104,7 +134,10 @@ describe('graph second hop', () => {
   it('reaches the neighbours of the principal behind an access key', async () => {
     const one = await call('graph:neighborhood', { seeds: [{ kind: 'accessKey', value: 'AKIAALICE00000000001' }] });
     expect(one.nodes.map((n) => n.id).sort()).toEqual(['accessKey:AKIAALICE00000000001', `principal:${ALICE}`]);
-    const two = await call('graph:neighborhood', { seeds: [{ kind: 'accessKey', value: 'AKIAALICE00000000001' }], hops: 2 });
+    const two = await call('graph:neighborhood', {
+      seeds: [{ kind: 'accessKey', value: 'AKIAALICE00000000001' }],
+      hops: 2,
+    });
     expect(edge(two, `principal:${ALICE}`, 'called from', 'ip:198.51.100.7')?.count).toBe(6);
     expect(edge(two, `principal:${ALICE}`, 'read', 'bucket:finance-data')?.count).toBe(2);
     expect(two.seeds).toEqual([{ kind: 'accessKey', value: 'AKIAALICE00000000001' }]);

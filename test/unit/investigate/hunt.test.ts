@@ -68,12 +68,16 @@ describe('hunt:query', () => {
       code: 'INVALID_INPUT',
       message: expect.stringContaining('syntax error'),
     });
-    await expect(call('hunt:query', { sql: 'SELECT no_such_column FROM cloudtrail', queryId: 'e2' })).rejects.toMatchObject({
+    await expect(
+      call('hunt:query', { sql: 'SELECT no_such_column FROM cloudtrail', queryId: 'e2' }),
+    ).rejects.toMatchObject({
       code: 'QUERY_FAILED',
       message: expect.stringContaining('no_such_column'),
       hint: expect.stringContaining('schema browser'),
     });
-    await expect(call('hunt:query', { sql: 'SELECT * FROM cloudtrail WHERE source_ip = $ip', queryId: 'e3' })).rejects.toMatchObject({
+    await expect(
+      call('hunt:query', { sql: 'SELECT * FROM cloudtrail WHERE source_ip = $ip', queryId: 'e3' }),
+    ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining('$ip'),
     });
@@ -99,7 +103,9 @@ describe('hunt:schema', () => {
   it('lists the case tables with columns and row counts, and examples that all run', async () => {
     const schema = await call('hunt:schema', {});
     const names = schema.tables.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['cloudtrail', 'vpcflow', 'dns', 'findings', 'finding_events', 'files']));
+    expect(names).toEqual(
+      expect.arrayContaining(['cloudtrail', 'vpcflow', 'dns', 'findings', 'finding_events', 'files']),
+    );
     const ct = schema.tables.find((t) => t.name === 'cloudtrail')!;
     expect(ct.rows).toBe(fx.counts.cloudtrail);
     expect(ct.columns.find((c) => c.name === 'event_time')?.type).toBe('TIMESTAMP WITH TIME ZONE');

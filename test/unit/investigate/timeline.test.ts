@@ -11,8 +11,10 @@ beforeAll(async () => {
 });
 afterAll(() => fx.db.close());
 
-const sum = (rows: Array<{ cloudtrail: number; vpcflow: number; dns: number }>, key: 'cloudtrail' | 'vpcflow' | 'dns') =>
-  rows.reduce((n, r) => n + r[key], 0);
+const sum = (
+  rows: Array<{ cloudtrail: number; vpcflow: number; dns: number }>,
+  key: 'cloudtrail' | 'vpcflow' | 'dns',
+) => rows.reduce((n, r) => n + r[key], 0);
 
 describe('niceStep', () => {
   it('picks the smallest readable width that keeps the bucket count under the target', () => {
@@ -52,7 +54,10 @@ describe('timeline:histogram', () => {
   });
 
   it('zooms: a narrow range gets fine buckets and only the events inside it', async () => {
-    const h = await call('timeline:histogram', { scope: { from: '2026-03-01T10:00:00Z', to: '2026-03-01T11:00:00Z' }, buckets: 60 });
+    const h = await call('timeline:histogram', {
+      scope: { from: '2026-03-01T10:00:00Z', to: '2026-03-01T11:00:00Z' },
+      buckets: 60,
+    });
     expect(h.bucketSeconds).toBe(60);
     expect(h.buckets).toHaveLength(60);
     expect(sum(h.buckets, 'cloudtrail')).toBe(6);
@@ -106,7 +111,13 @@ describe('timeline:events', () => {
     const first = await call('timeline:events', { limit: 5 });
     expect(first.total).toBe(fx.counts.cloudtrail + fx.counts.vpcflow + fx.counts.dns);
     expect(first.rows).toHaveLength(5);
-    expect(first.rows[0]).toMatchObject({ source: 'cloudtrail', eventUid: 'ct-1', eventTime: '2026-03-01T10:00:00.000Z', accountId: ACCT, actor: ALICE });
+    expect(first.rows[0]).toMatchObject({
+      source: 'cloudtrail',
+      eventUid: 'ct-1',
+      eventTime: '2026-03-01T10:00:00.000Z',
+      accountId: ACCT,
+      actor: ALICE,
+    });
     expect(first.rows[0]!.summary).toContain('ListBuckets');
     expect(JSON.parse(first.rows[0]!.raw)).toMatchObject({ eventID: 'ct-1' });
     const times = first.rows.map((r) => Date.parse(r.eventTime!));
@@ -123,7 +134,9 @@ describe('timeline:events', () => {
   });
 
   it('keeps only the events of a domain', async () => {
-    const c2 = await call('timeline:events', { scope: { entity: { kind: 'domain', value: 'GuardDutyC2ActivityB.com' } } });
+    const c2 = await call('timeline:events', {
+      scope: { entity: { kind: 'domain', value: 'GuardDutyC2ActivityB.com' } },
+    });
     expect(c2.rows.map((r) => r.eventUid)).toEqual(['3:1', '3:2']);
   });
 });

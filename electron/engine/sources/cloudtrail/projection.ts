@@ -169,7 +169,7 @@ export function commitSql(stage: string): string {
         SELECT file_id, position, rec, r, json_transform(r.userIdentity, '${IDENTITY_SHAPE}') AS u
         FROM (SELECT file_id, position, rec, json_transform(rec, '${RECORD_SHAPE}') AS r FROM ${stage} WHERE NOT bad)
       )
+      QUALIFY row_number() OVER (PARTITION BY event_uid ORDER BY file_id, position) = 1
     ) p
-    WHERE NOT EXISTS (SELECT 1 FROM cloudtrail c WHERE c.event_uid = p.event_uid)
-    QUALIFY row_number() OVER (PARTITION BY p.event_uid ORDER BY p.file_id, p.position) = 1`;
+    ANTI JOIN (SELECT event_uid FROM cloudtrail) c ON c.event_uid = p.event_uid`;
 }

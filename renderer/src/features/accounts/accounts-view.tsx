@@ -15,7 +15,12 @@ export function AccountsView() {
   const problems = useAppStore((s) => s.ingest.problems);
   const problemsTotal = useAppStore((s) => s.ingest.problemsTotal);
   const { loadAccounts, setAccountFilter, setFilter, setView } = useAppStore(
-    useShallow((s) => ({ loadAccounts: s.loadAccounts, setAccountFilter: s.setAccountFilter, setFilter: s.setFilter, setView: s.setView })),
+    useShallow((s) => ({
+      loadAccounts: s.loadAccounts,
+      setAccountFilter: s.setAccountFilter,
+      setFilter: s.setFilter,
+      setView: s.setView,
+    })),
   );
 
   useEffect(() => {
@@ -39,7 +44,11 @@ export function AccountsView() {
         <span className="dim">
           {byAccount.size} accounts · {rows.length} account/region pairs
         </span>
-        <select aria-label="Archived" value={accounts.archived} onChange={(e) => void loadAccounts(e.target.value as 'exclude' | 'include' | 'only')}>
+        <select
+          aria-label="Archived"
+          value={accounts.archived}
+          onChange={(e) => void loadAccounts(e.target.value as 'exclude' | 'include' | 'only')}
+        >
           <option value="exclude">Current findings</option>
           <option value="include">Current + archived</option>
           <option value="only">Archived only</option>
@@ -50,7 +59,9 @@ export function AccountsView() {
           </button>
         ) : null}
       </div>
-      {accounts.error ? <ErrorPanel error={accounts.error} action={{ label: 'Retry', run: () => void loadAccounts() }} /> : null}
+      {accounts.error ? (
+        <ErrorPanel error={accounts.error} action={{ label: 'Retry', run: () => void loadAccounts() }} />
+      ) : null}
       <div className="scroll">
         {rows.length === 0 && !accounts.loading ? (
           <EmptyState title="No accounts">No events or findings carry an account id.</EmptyState>
@@ -79,7 +90,11 @@ export function AccountsView() {
                   {SEVERITY_ORDER.map((l) => (
                     <td key={l} className="num">
                       {r[l] > 0 ? (
-                        <button type="button" className={`link sev ${severityClass(l)}`} onClick={() => openFindings(r.accountId, r.region, l)}>
+                        <button
+                          type="button"
+                          className={`link sev ${severityClass(l)}`}
+                          onClick={() => openFindings(r.accountId, r.region, l)}
+                        >
                           <span className="sev-num">{formatCount(r[l])}</span>
                         </button>
                       ) : (
@@ -91,7 +106,11 @@ export function AccountsView() {
                   <td className="num">{formatCount(r.events)}</td>
                   <td className="dim">{formatTime(r.lastSeen, tz, { seconds: false })}</td>
                   <td>
-                    <button type="button" className="small" onClick={() => setAccountFilter(selected.includes(r.accountId) ? [] : [r.accountId])}>
+                    <button
+                      type="button"
+                      className="small"
+                      onClick={() => setAccountFilter(selected.includes(r.accountId) ? [] : [r.accountId])}
+                    >
                       {selected.includes(r.accountId) ? 'Clear filter' : 'Filter to account'}
                     </button>
                   </td>

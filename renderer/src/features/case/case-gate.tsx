@@ -18,7 +18,13 @@ function OpenForm({ label }: { label: string }) {
   };
   return (
     <form onSubmit={submit}>
-      <input type="text" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/AWSLogs or a .zip / .json.gz" aria-label="Path to logs" />
+      <input
+        type="text"
+        value={path}
+        onChange={(e) => setPath(e.target.value)}
+        placeholder="/path/to/AWSLogs or a .zip / .json.gz"
+        aria-label="Path to logs"
+      />
       <button type="submit" className="primary" disabled={!path.trim()}>
         {label}
       </button>
@@ -72,11 +78,13 @@ export function CaseGate({ children }: { children: ReactNode }) {
           <p>
             {shell === 'desktop' ? (
               <>
-                Use <b>File → Open folder</b> to pick a folder of AWS logs (CloudTrail, VPC Flow Logs, Route 53 Resolver logs), or type its path below.
+                Use <b>File → Open folder</b> to pick a folder of AWS logs (CloudTrail, VPC Flow Logs, Route 53 Resolver
+                logs), or type its path below.
               </>
             ) : (
               <>
-                Start web mode with a folder of logs (<code>npm run serve -- /path/to/AWSLogs</code>), or type a path on this machine below.
+                Start web mode with a folder of logs (<code>npm run serve -- /path/to/AWSLogs</code>), or type a path on
+                this machine below.
               </>
             )}
           </p>
@@ -86,7 +94,10 @@ export function CaseGate({ children }: { children: ReactNode }) {
     case 'failed':
       return (
         <div className="view" style={{ overflow: 'auto' }}>
-          <ErrorPanel error={error ?? { code: 'INTERNAL', message: 'The case could not be opened.' }} action={{ label: 'Retry', run: () => void startup() }} />
+          <ErrorPanel
+            error={error ?? { code: 'INTERNAL', message: 'The case could not be opened.' }}
+            action={{ label: 'Retry', run: () => void startup() }}
+          />
           <EmptyState title="The case could not be opened">
             <p>Check the path and the message above, then open the logs again.</p>
             <OpenForm label="Open" />

@@ -12,9 +12,20 @@ import { path, type NamedEntity } from './entities';
 type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const text = (v: unknown): string | null =>
+  v === null || v === undefined || v === '' ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
-export function Section({ title, right, children, testId }: { title: string; right?: ReactNode; children: ReactNode; testId?: string }) {
+export function Section({
+  title,
+  right,
+  children,
+  testId,
+}: {
+  title: string;
+  right?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <div className="section" data-testid={testId}>
       <h3>
@@ -27,7 +38,15 @@ export function Section({ title, right, children, testId }: { title: string; rig
 }
 
 /** Key/value rows; rows whose value is empty are left out. */
-export function KV({ rows, mono = [], columns = 2 }: { rows: Array<[string, unknown]>; mono?: string[]; columns?: 2 | 4 }) {
+export function KV({
+  rows,
+  mono = [],
+  columns = 2,
+}: {
+  rows: Array<[string, unknown]>;
+  mono?: string[];
+  columns?: 2 | 4;
+}) {
   const present = rows.filter(([, v]) => text(v) !== null);
   if (present.length === 0) return null;
   return (
@@ -72,7 +91,12 @@ function IpDetails({ details }: { details: Json }) {
         ['ASN', asn ? `AS${asn}` : null],
         ['Organization', org['asnOrg'] ?? org['org']],
         ['ISP', org['isp'] !== org['asnOrg'] ? org['isp'] : null],
-        ['Country', country['countryName'] ? `${String(country['countryName'])}${country['countryCode'] ? ` (${String(country['countryCode'])})` : ''}` : country['countryCode']],
+        [
+          'Country',
+          country['countryName']
+            ? `${String(country['countryName'])}${country['countryCode'] ? ` (${String(country['countryCode'])})` : ''}`
+            : country['countryCode'],
+        ],
         ['City', path(details, 'city', 'cityName')],
       ]}
       mono={['IP address']}
@@ -132,11 +156,18 @@ export function ResourceSection({ finding }: { finding: Json }) {
               ['ARN', b['arn']],
               ['Role', b['type']],
               ['Effective permission', path(b, 'publicAccess', 'effectivePermission')],
-              ['Objects', Array.isArray(b['s3ObjectDetails']) ? (b['s3ObjectDetails'] as Json[]).map((o) => o['key']).join(', ') : null],
+              [
+                'Objects',
+                Array.isArray(b['s3ObjectDetails'])
+                  ? (b['s3ObjectDetails'] as Json[]).map((o) => o['key']).join(', ')
+                  : null,
+              ],
             ]}
             mono={['Bucket', 'ARN']}
           />
-          {isObj(path(b, 'publicAccess', 'permissionConfiguration')) ? <PermissionTable config={path(b, 'publicAccess', 'permissionConfiguration') as Json} /> : null}
+          {isObj(path(b, 'publicAccess', 'permissionConfiguration')) ? (
+            <PermissionTable config={path(b, 'publicAccess', 'permissionConfiguration') as Json} />
+          ) : null}
         </div>
       ))}
     </Section>
@@ -147,7 +178,8 @@ export function ResourceSection({ finding }: { finding: Json }) {
 function PermissionTable({ config }: { config: Json }) {
   const rows: Array<[string, Json]> = [];
   const bucket = isObj(config['bucketLevelPermissions']) ? config['bucketLevelPermissions'] : {};
-  for (const k of ['accessControlList', 'bucketPolicy', 'blockPublicAccess'] as const) if (isObj(bucket[k])) rows.push([`Bucket ${k}`, bucket[k]]);
+  for (const k of ['accessControlList', 'bucketPolicy', 'blockPublicAccess'] as const)
+    if (isObj(bucket[k])) rows.push([`Bucket ${k}`, bucket[k]]);
   const account = path(config, 'accountLevelPermissions', 'blockPublicAccess');
   if (isObj(account)) rows.push(['Account blockPublicAccess', account]);
   if (rows.length === 0) return null;
@@ -176,7 +208,8 @@ export function ActionSection({ finding }: { finding: Json }) {
   const net = isObj(action['networkConnectionAction']) ? action['networkConnectionAction'] : null;
   const probe = isObj(action['portProbeAction']) ? action['portProbeAction'] : null;
   const dns = isObj(action['dnsRequestAction']) ? action['dnsRequestAction'] : null;
-  const port = (p: unknown) => (isObj(p) ? `${text(p['port']) ?? '?'}${p['portName'] ? ` (${String(p['portName'])})` : ''}` : null);
+  const port = (p: unknown) =>
+    isObj(p) ? `${text(p['port']) ?? '?'}${p['portName'] ? ` (${String(p['portName'])})` : ''}` : null;
   return (
     <Section title={`Action · ${text(action['actionType']) ?? ''}`} testId="action-section">
       {api ? (
@@ -188,7 +221,12 @@ export function ActionSection({ finding }: { finding: Json }) {
             ['Error code', api['errorCode']],
             ['User agent', api['userAgent']],
             ['Domain', path(api, 'domainDetails', 'domain')],
-            ['Affected resources', isObj(api['affectedResources']) && Object.keys(api['affectedResources']).length ? api['affectedResources'] : null],
+            [
+              'Affected resources',
+              isObj(api['affectedResources']) && Object.keys(api['affectedResources']).length
+                ? api['affectedResources']
+                : null,
+            ],
           ]}
           mono={['API', 'User agent']}
         />
@@ -199,7 +237,11 @@ export function ActionSection({ finding }: { finding: Json }) {
             ['Direction', net['connectionDirection']],
             ['Protocol', net['protocol']],
             ['Blocked', net['blocked']],
-            ['Local', [path(net, 'localIpDetails', 'ipAddressV4'), port(net['localPortDetails'])].filter(Boolean).join(' : ') || null],
+            [
+              'Local',
+              [path(net, 'localIpDetails', 'ipAddressV4'), port(net['localPortDetails'])].filter(Boolean).join(' : ') ||
+                null,
+            ],
             ['Remote port', port(net['remotePortDetails'])],
             ['Interface', net['localNetworkInterface']],
           ]}
@@ -248,9 +290,17 @@ export function ActorSection({ finding }: { finding: Json }) {
   const action = path(finding, 'service', 'action');
   if (!isObj(action)) return null;
   const remote =
-    path(action, 'awsApiCallAction', 'remoteIpDetails') ?? path(action, 'networkConnectionAction', 'remoteIpDetails') ?? path(action, 'portProbeAction', 'portProbeDetails', '0', 'remoteIpDetails');
-  const firstProbe = Array.isArray(path(action, 'portProbeAction', 'portProbeDetails')) ? (path(action, 'portProbeAction', 'portProbeDetails') as Json[])[0] : undefined;
-  const ip = isObj(remote) ? remote : isObj(firstProbe?.['remoteIpDetails']) ? (firstProbe['remoteIpDetails'] as Json) : null;
+    path(action, 'awsApiCallAction', 'remoteIpDetails') ??
+    path(action, 'networkConnectionAction', 'remoteIpDetails') ??
+    path(action, 'portProbeAction', 'portProbeDetails', '0', 'remoteIpDetails');
+  const firstProbe = Array.isArray(path(action, 'portProbeAction', 'portProbeDetails'))
+    ? (path(action, 'portProbeAction', 'portProbeDetails') as Json[])[0]
+    : undefined;
+  const ip = isObj(remote)
+    ? remote
+    : isObj(firstProbe?.['remoteIpDetails'])
+      ? (firstProbe['remoteIpDetails'] as Json)
+      : null;
   const account = path(action, 'awsApiCallAction', 'remoteAccountDetails');
   if (!ip && !isObj(account)) return null;
   return (
@@ -277,7 +327,13 @@ export function WhySection({ finding }: { finding: Json }) {
   const ruleEvidence = isObj(info) && isObj(info['evidence']) ? info['evidence'] : null;
   const intelRows = Array.isArray(intel) ? (intel as Json[]) : [];
   const unusual = isObj(anomaly) ? path(anomaly, 'unusual', 'behavior') : null;
-  if (intelRows.length === 0 && !ruleEvidence && !isObj(unusual) && !(isObj(info) && (info['threatListName'] || info['unusual']))) return null;
+  if (
+    intelRows.length === 0 &&
+    !ruleEvidence &&
+    !isObj(unusual) &&
+    !(isObj(info) && (info['threatListName'] || info['unusual']))
+  )
+    return null;
   return (
     <Section title="Why this fired" testId="why-section">
       {intelRows.map((t, i) => (
@@ -328,7 +384,19 @@ export function RunbookSection({ finding }: { finding: Json }) {
   const mitre = Array.isArray(info['mitre']) ? (info['mitre'] as unknown[]).map(String) : [];
   if (runbook.length === 0 && mitre.length === 0) return null;
   return (
-    <Section title="Runbook" right={mitre.length ? mitre.map((m) => <span key={m} className="tag mono" title="MITRE ATT&CK tactic:technique">{m}</span>) : null} testId="runbook-section">
+    <Section
+      title="Runbook"
+      right={
+        mitre.length
+          ? mitre.map((m) => (
+              <span key={m} className="tag mono" title="MITRE ATT&CK tactic:technique">
+                {m}
+              </span>
+            ))
+          : null
+      }
+      testId="runbook-section"
+    >
       {runbook.length ? (
         <div className="runbook">
           <ol>
@@ -338,7 +406,11 @@ export function RunbookSection({ finding }: { finding: Json }) {
           </ol>
         </div>
       ) : null}
-      {info['ruleId'] ? <div className="dim" style={{ marginTop: 6 }}>Rule <span className="mono">{String(info['ruleId'])}</span></div> : null}
+      {info['ruleId'] ? (
+        <div className="dim" style={{ marginTop: 6 }}>
+          Rule <span className="mono">{String(info['ruleId'])}</span>
+        </div>
+      ) : null}
     </Section>
   );
 }

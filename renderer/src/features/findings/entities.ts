@@ -6,7 +6,8 @@ import type { EntityRef } from '../../../../shared/api/investigate';
  */
 type Json = Record<string, unknown>;
 
-const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
@@ -34,7 +35,8 @@ export function findingEntities(finding: Json): NamedEntity[] {
   const action = obj(path(finding, 'service', 'action'));
   add('ip', str(path(action, 'awsApiCallAction', 'remoteIpDetails', 'ipAddressV4')), 'Remote IP');
   add('ip', str(path(action, 'networkConnectionAction', 'remoteIpDetails', 'ipAddressV4')), 'Remote IP');
-  for (const p of arr(path(action, 'portProbeAction', 'portProbeDetails'))) add('ip', str(path(p, 'remoteIpDetails', 'ipAddressV4')), 'Remote IP');
+  for (const p of arr(path(action, 'portProbeAction', 'portProbeDetails')))
+    add('ip', str(path(p, 'remoteIpDetails', 'ipAddressV4')), 'Remote IP');
   add('ip', str(path(action, 'networkConnectionAction', 'localIpDetails', 'ipAddressV4')), 'Local IP');
   add('domain', str(path(action, 'dnsRequestAction', 'domain')), 'Domain');
   add('account', str(finding['accountId']), 'Account');

@@ -18,18 +18,27 @@ export function EvidenceTable() {
       <h3>
         Evidence events
         <span className="right">
-          <Pager offset={evidence.offset} count={evidence.rows.length} total={evidence.total} pageSize={EVIDENCE_PAGE} onPage={(o) => void loadEvidence(o)} busy={evidence.loading} />
+          <Pager
+            offset={evidence.offset}
+            count={evidence.rows.length}
+            total={evidence.total}
+            pageSize={EVIDENCE_PAGE}
+            onPage={(o) => void loadEvidence(o)}
+            busy={evidence.loading}
+          />
         </span>
       </h3>
       {evidence.error ? <ErrorPanel error={evidence.error} /> : null}
       {evidence.loading && evidence.rows.length === 0 ? <div className="loading-line" /> : null}
-      {!evidence.loading && !evidence.error && evidence.rows.length === 0 ? <div className="section-body dim">No events are linked to this finding.</div> : null}
+      {!evidence.loading && !evidence.error && evidence.rows.length === 0 ? (
+        <div className="section-body dim">No events are linked to this finding.</div>
+      ) : null}
       {evidence.rows.length > 0 ? (
         <div style={{ overflowX: 'auto' }}>
           <table className="data fixed">
             <colgroup>
-              <col style={{ width: 150 }} />
-              <col style={{ width: 96 }} />
+              <col style={{ width: 172 }} />
+              <col style={{ width: 104 }} />
               <col />
               <col style={{ width: 150 }} />
             </colgroup>
@@ -47,7 +56,12 @@ export function EvidenceTable() {
                 const expanded = open === key;
                 return (
                   <Fragment key={key}>
-                    <tr className="clickable" aria-expanded={expanded} onClick={() => setOpen(expanded ? null : key)} data-testid="evidence-row">
+                    <tr
+                      className="clickable"
+                      aria-expanded={expanded}
+                      onClick={() => setOpen(expanded ? null : key)}
+                      data-testid="evidence-row"
+                    >
                       <td className="mono">{formatTime(e.eventTime, tz)}</td>
                       <td>
                         <span className={`source-tag ${e.source}`}>{e.source}</span>
@@ -55,14 +69,20 @@ export function EvidenceTable() {
                       <td className="mono" title={e.summary}>
                         {e.summary}
                       </td>
-                      <td className="mono dim" title={e.filePath ? `${e.filePath} #${e.position ?? '?'}` : 'not in the loaded files'}>
+                      <td
+                        className="mono dim"
+                        title={e.filePath ? `${e.filePath} #${e.position ?? '?'}` : 'not in the loaded files'}
+                      >
                         {e.filePath ? `${e.filePath.split(/[\\/]/).at(-1)} #${e.position ?? '?'}` : '—'}
                       </td>
                     </tr>
                     {expanded ? (
                       <tr>
                         <td colSpan={4} className="expanded-raw">
-                          <div className="section-body dim mono" style={{ paddingBottom: 0, whiteSpace: 'normal', wordBreak: 'break-all' }}>
+                          <div
+                            className="section-body dim mono"
+                            style={{ paddingBottom: 0, whiteSpace: 'normal', wordBreak: 'break-all' }}
+                          >
                             {e.filePath ?? 'file unknown'} · record {e.position ?? '?'} · {e.eventUid}
                           </div>
                           <JsonView value={e.raw} label="Copy event" testId="evidence-raw" />

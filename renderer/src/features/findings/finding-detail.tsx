@@ -6,7 +6,16 @@ import { JsonView } from '../../components/json-view';
 import { SeverityBadge } from '../../components/severity-badge';
 import { formatCount, formatTime } from '../../lib/format';
 import { useAppStore } from '../../store';
-import { ActionSection, ActorSection, InvestigateSection, KV, ResourceSection, RunbookSection, Section, WhySection } from './detail-sections';
+import {
+  ActionSection,
+  ActorSection,
+  InvestigateSection,
+  KV,
+  ResourceSection,
+  RunbookSection,
+  Section,
+  WhySection,
+} from './detail-sections';
 import { findingEntities, path } from './entities';
 import { EvidenceTable } from './evidence-table';
 
@@ -19,8 +28,14 @@ export function FindingDetail() {
   const finding = detail.data;
   const entities = useMemo(() => (finding ? findingEntities(finding) : []), [finding]);
 
-  if (!selectedId) return <EmptyState title="Select a finding">Pick a finding on the left (or use ↑ ↓) to see what happened and the events behind it.</EmptyState>;
-  if (detail.error) return <ErrorPanel error={detail.error} action={{ label: 'Retry', run: () => void selectFinding(selectedId) }} />;
+  if (!selectedId)
+    return (
+      <EmptyState title="Select a finding">
+        Pick a finding on the left (or use ↑ ↓) to see what happened and the events behind it.
+      </EmptyState>
+    );
+  if (detail.error)
+    return <ErrorPanel error={detail.error} action={{ label: 'Retry', run: () => void selectFinding(selectedId) }} />;
   if (!finding) return <div className="loading-line" />;
 
   const service = path(finding, 'service');
@@ -71,7 +86,13 @@ export function FindingDetail() {
           <h3>
             Finding JSON
             <span className="right">
-              <button type="button" className="small" aria-expanded={showRaw} onClick={() => setShowRaw(!showRaw)} data-testid="toggle-raw">
+              <button
+                type="button"
+                className="small"
+                aria-expanded={showRaw}
+                onClick={() => setShowRaw(!showRaw)}
+                data-testid="toggle-raw"
+              >
                 {showRaw ? 'Hide' : 'Show'}
               </button>
             </span>

@@ -20,7 +20,19 @@ const COLUMNS: Array<{ label: string; sort?: SortBy; className?: string }> = [
   { label: 'Last seen', sort: 'lastSeen' },
 ];
 
-function Row({ row, index, selected, tz, onSelect }: { row: FindingRow | undefined; index: number; selected: boolean; tz: TimeZoneMode; onSelect: (row: FindingRow, index: number) => void }) {
+function Row({
+  row,
+  index,
+  selected,
+  tz,
+  onSelect,
+}: {
+  row: FindingRow | undefined;
+  index: number;
+  selected: boolean;
+  tz: TimeZoneMode;
+  onSelect: (row: FindingRow, index: number) => void;
+}) {
   if (!row) {
     return (
       <div className="grid-row findings-cols" aria-busy="true">
@@ -142,10 +154,13 @@ export function FindingsList() {
   if (error) return <ErrorPanel error={error} action={{ label: 'Retry', run: () => void loadFindings() }} />;
   if (total === 0 && !loading) {
     return filtered ? (
-      <EmptyState title="No findings match these filters">Clear a filter (severity, type, account, time) to see more.</EmptyState>
+      <EmptyState title="No findings match these filters">
+        Clear a filter (severity, type, account, time) to see more.
+      </EmptyState>
     ) : (
       <EmptyState title="No findings">
-        The detections found nothing in these logs. Use <b>Timeline</b> and <b>Hunt</b> to look through the events yourself.
+        The detections found nothing in these logs. Use <b>Timeline</b> and <b>Hunt</b> to look through the events
+        yourself.
       </EmptyState>
     );
   }
@@ -183,7 +198,10 @@ export function FindingsList() {
           {items.map((item) => {
             const row = pages[Math.floor(item.index / PAGE_SIZE)]?.[item.index % PAGE_SIZE];
             return (
-              <div key={item.key} style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}>
+              <div
+                key={item.key}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+              >
                 <Row
                   row={row}
                   index={item.index}

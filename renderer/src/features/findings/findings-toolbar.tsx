@@ -103,7 +103,12 @@ export function FindingsToolbar() {
         value={text}
         onChange={(e) => setText(e.target.value)}
       />
-      <select aria-label="Finding type" value={filter.types?.[0] ?? ''} onChange={(e) => setFilter({ types: e.target.value ? [e.target.value] : undefined })} style={{ width: 170 }}>
+      <select
+        aria-label="Finding type"
+        value={filter.types?.[0] ?? ''}
+        onChange={(e) => setFilter({ types: e.target.value ? [e.target.value] : undefined })}
+        style={{ width: 170 }}
+      >
         <option value="">All types</option>
         {typeOptions.map((t) => (
           <option key={t.type} value={t.type}>
@@ -111,7 +116,12 @@ export function FindingsToolbar() {
           </option>
         ))}
       </select>
-      <select aria-label="Account" style={{ width: 130 }} value={filter.accounts?.[0] ?? ''} onChange={(e) => setAccountFilter(e.target.value ? [e.target.value] : [])}>
+      <select
+        aria-label="Account"
+        style={{ width: 130 }}
+        value={filter.accounts?.[0] ?? ''}
+        onChange={(e) => setAccountFilter(e.target.value ? [e.target.value] : [])}
+      >
         <option value="">All accounts</option>
         {(accounts ?? []).map((a) => (
           <option key={a} value={a}>
@@ -119,7 +129,12 @@ export function FindingsToolbar() {
           </option>
         ))}
       </select>
-      <select aria-label="Region" style={{ width: 112 }} value={filter.regions?.[0] ?? ''} onChange={(e) => setFilter({ regions: e.target.value ? [e.target.value] : undefined })}>
+      <select
+        aria-label="Region"
+        style={{ width: 112 }}
+        value={filter.regions?.[0] ?? ''}
+        onChange={(e) => setFilter({ regions: e.target.value ? [e.target.value] : undefined })}
+      >
         <option value="">All regions</option>
         {regions.map((r) => (
           <option key={r} value={r}>
@@ -129,7 +144,12 @@ export function FindingsToolbar() {
       </select>
       <TimeInput which="from" />
       <TimeInput which="to" />
-      <select aria-label="Archived" style={{ width: 108 }} value={filter.archived ?? 'exclude'} onChange={(e) => setFilter({ archived: e.target.value as 'exclude' | 'include' | 'only' })}>
+      <select
+        aria-label="Archived"
+        style={{ width: 108 }}
+        value={filter.archived ?? 'exclude'}
+        onChange={(e) => setFilter({ archived: e.target.value as 'exclude' | 'include' | 'only' })}
+      >
         <option value="exclude">Current</option>
         <option value="include">+ archived</option>
         <option value="only">Archived only</option>

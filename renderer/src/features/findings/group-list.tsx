@@ -22,7 +22,14 @@ export function GroupList() {
         <span>Last seen</span>
       </div>
       {groups.rows.map((g) => (
-        <div key={g.key} className="grid-row group-cols" role="button" tabIndex={0} onClick={() => drillInto(g.key)} onKeyDown={(e) => e.key === 'Enter' && drillInto(g.key)}>
+        <div
+          key={g.key}
+          className="grid-row group-cols"
+          role="button"
+          tabIndex={0}
+          onClick={() => drillInto(g.key)}
+          onKeyDown={(e) => e.key === 'Enter' && drillInto(g.key)}
+        >
           <span className="cell">
             <SeverityBadge value={g.maxSeverity} />
           </span>

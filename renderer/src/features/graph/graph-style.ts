@@ -103,10 +103,23 @@ export function graphStyle(): StylesheetJson {
   }
   style.push({
     selector: 'node[kind = "more"]',
-    style: { 'border-style': 'dashed', 'border-width': 1, 'border-color': muted, color: muted, width: 54, height: 18, 'text-valign': 'center', 'text-margin-y': 0, 'font-size': 9 },
+    style: {
+      'border-style': 'dashed',
+      'border-width': 1,
+      'border-color': muted,
+      color: muted,
+      width: 54,
+      height: 18,
+      'text-valign': 'center',
+      'text-margin-y': 0,
+      'font-size': 9,
+    },
   });
   for (const [label, color] of Object.entries(sev)) {
-    style.push({ selector: `node[severity = "${label}"]`, style: { 'border-width': 4, 'border-color': color, 'border-opacity': 1 } });
+    style.push({
+      selector: `node[severity = "${label}"]`,
+      style: { 'border-width': 4, 'border-color': color, 'border-opacity': 1 },
+    });
   }
   return style;
 }

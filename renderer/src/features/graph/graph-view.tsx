@@ -18,14 +18,28 @@ function toElements(nodes: Record<string, GraphNode>, edges: ReturnType<typeof u
   for (const n of Object.values(nodes)) {
     els.push({
       group: 'nodes',
-      data: { id: n.id, label: n.label, kind: n.kind, seed: n.seed, severity: n.severity ?? '', size: n.kind === 'more' ? 0 : Math.log1p(n.weight) / Math.log1p(maxNode) },
+      data: {
+        id: n.id,
+        label: n.label,
+        kind: n.kind,
+        seed: n.seed,
+        severity: n.severity ?? '',
+        size: n.kind === 'more' ? 0 : Math.log1p(n.weight) / Math.log1p(maxNode),
+      },
     });
   }
   for (const e of edges) {
     if (!nodes[e.source] || !nodes[e.target]) continue;
     els.push({
       group: 'edges',
-      data: { id: e.id, source: e.source, target: e.target, relation: e.relation, label: e.relation === 'more' ? '' : `${e.relation} ×${formatCount(e.count)}`, weight: Math.log1p(e.count) / Math.log1p(maxEdge) },
+      data: {
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        relation: e.relation,
+        label: e.relation === 'more' ? '' : `${e.relation} ×${formatCount(e.count)}`,
+        weight: Math.log1p(e.count) / Math.log1p(maxEdge),
+      },
     });
   }
   return els;
@@ -48,7 +62,10 @@ function SidePanel() {
     return (
       <aside className="graph-side">
         <h3>Relationship graph</h3>
-        <p className="dim">Click a node to see what it is and what it touched. Double-click (or Expand) to bring in its neighbours; “+N more” nodes page through the rest.</p>
+        <p className="dim">
+          Click a node to see what it is and what it touched. Double-click (or Expand) to bring in its neighbours; “+N
+          more” nodes page through the rest.
+        </p>
         <Legend />
       </aside>
     );
@@ -156,7 +173,9 @@ export function GraphView() {
   const builtFor = useAppStore((s) => s.graph.scopeKey);
   const scope = useAppStore((s) => s.workspace.scope);
   const theme = useAppStore((s) => s.workspace.theme);
-  const { loadGraph, selectNode, expandNode } = useAppStore(useShallow((s) => ({ loadGraph: s.loadGraph, selectNode: s.selectNode, expandNode: s.expandNode })));
+  const { loadGraph, selectNode, expandNode } = useAppStore(
+    useShallow((s) => ({ loadGraph: s.loadGraph, selectNode: s.selectNode, expandNode: s.expandNode })),
+  );
   const boxRef = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);
   const scopeKey = JSON.stringify(scope);
@@ -170,7 +189,13 @@ export function GraphView() {
 
   useEffect(() => {
     if (!boxRef.current) return;
-    const cy = cytoscape({ container: boxRef.current, style: graphStyle(), wheelSensitivity: 0.3, minZoom: 0.15, maxZoom: 3 });
+    const cy = cytoscape({
+      container: boxRef.current,
+      style: graphStyle(),
+      wheelSensitivity: 0.3,
+      minZoom: 0.15,
+      maxZoom: 3,
+    });
     cyRef.current = cy;
     cy.on('tap', 'node', (e) => {
       const id = e.target.id() as string;
@@ -219,6 +244,11 @@ export function GraphView() {
         fit: true,
       } as cytoscape.LayoutOptions);
       layout.run();
+      // A handful of nodes would otherwise be blown up to fill the canvas.
+      if (cy.zoom() > 1.3) {
+        cy.zoom(1.3);
+        cy.center();
+      }
     }
   }, [revision, elements]);
 
@@ -227,16 +257,33 @@ export function GraphView() {
     <div className="view">
       <div className="toolbar">
         <span>
-          <b>{formatCount(nodeCount)}</b> entities, <b>{formatCount(edges.filter((e) => e.relation !== 'more').length)}</b> relationships
+          <b>{formatCount(nodeCount)}</b> entities,{' '}
+          <b>{formatCount(edges.filter((e) => e.relation !== 'more').length)}</b> relationships
         </span>
         <span className="dim">
-          {seeds.length ? `starting from ${seeds.map((s) => `${KIND_LABELS[s.kind]} ${s.value.length > 40 ? `${s.value.slice(0, 40)}…` : s.value}`).join(', ')}` : ''}
+          {seeds.length
+            ? `starting from ${seeds.map((s) => `${KIND_LABELS[s.kind]} ${s.value.length > 40 ? `${s.value.slice(0, 40)}…` : s.value}`).join(', ')}`
+            : ''}
         </span>
         <span style={{ marginLeft: 'auto', display: 'inline-flex', gap: 6 }}>
           <button type="button" className="small" onClick={() => void loadGraph()}>
             From findings
           </button>
-          <button type="button" className="small" onClick={() => cyRef.current?.layout({ name: 'cose', animate: false, randomize: true, fit: true, padding: 30 } as cytoscape.LayoutOptions).run()}>
+          <button
+            type="button"
+            className="small"
+            onClick={() =>
+              cyRef.current
+                ?.layout({
+                  name: 'cose',
+                  animate: false,
+                  randomize: true,
+                  fit: true,
+                  padding: 30,
+                } as cytoscape.LayoutOptions)
+                .run()
+            }
+          >
             Re-layout
           </button>
           <button type="button" className="small" onClick={() => cyRef.current?.fit(undefined, 30)}>
@@ -251,7 +298,9 @@ export function GraphView() {
           <div className="cy" ref={boxRef} data-testid="graph-canvas" />
           {!loading && nodeCount === 0 && !error ? (
             <div style={{ position: 'absolute', inset: 0, display: 'flex' }}>
-              <EmptyState title="Nothing to draw">No relationships in this scope. Widen the time range or start from another entity.</EmptyState>
+              <EmptyState title="Nothing to draw">
+                No relationships in this scope. Widen the time range or start from another entity.
+              </EmptyState>
             </div>
           ) : null}
         </div>

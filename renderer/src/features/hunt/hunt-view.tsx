@@ -37,7 +37,12 @@ function SchemaBrowser({ onInsert }: { onInsert: (text: string) => void }) {
             <span className="n">{formatCount(t.rows)}</span>
           </summary>
           {t.columns.map((c) => (
-            <div key={c.name} className="col" title={`${c.name} ${c.type} — click to insert`} onClick={() => onInsert(c.name)}>
+            <div
+              key={c.name}
+              className="col"
+              title={`${c.name} ${c.type} — click to insert`}
+              onClick={() => onInsert(c.name)}
+            >
               <span className="mono">{c.name}</span>
               <span className="t">{c.type}</span>
             </div>
@@ -52,7 +57,13 @@ function SchemaBrowser({ onInsert }: { onInsert: (text: string) => void }) {
 export function HuntView() {
   const hunt = useAppStore((s) => s.hunt);
   const { setSql, setParam, runHunt, cancelHunt, loadHuntSchema } = useAppStore(
-    useShallow((s) => ({ setSql: s.setSql, setParam: s.setParam, runHunt: s.runHunt, cancelHunt: s.cancelHunt, loadHuntSchema: s.loadHuntSchema })),
+    useShallow((s) => ({
+      setSql: s.setSql,
+      setParam: s.setParam,
+      runHunt: s.runHunt,
+      cancelHunt: s.cancelHunt,
+      loadHuntSchema: s.loadHuntSchema,
+    })),
   );
   const editor = useRef<HTMLTextAreaElement>(null);
 
@@ -107,13 +118,25 @@ export function HuntView() {
               {names.map((n) => (
                 <label key={n}>
                   <span className="mono">${n}</span>
-                  <input type="text" className="mono" value={hunt.params[n] ?? ''} onChange={(e) => setParam(n, e.target.value)} aria-label={`Parameter ${n}`} />
+                  <input
+                    type="text"
+                    className="mono"
+                    value={hunt.params[n] ?? ''}
+                    onChange={(e) => setParam(n, e.target.value)}
+                    aria-label={`Parameter ${n}`}
+                  />
                 </label>
               ))}
             </div>
           ) : null}
           <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-            <button type="button" className="primary" onClick={() => void runHunt(0)} disabled={!!hunt.running} data-testid="hunt-run">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void runHunt(0)}
+              disabled={!!hunt.running}
+              data-testid="hunt-run"
+            >
               Run
             </button>
             <button type="button" onClick={() => void cancelHunt()} disabled={!hunt.running}>
@@ -123,7 +146,15 @@ export function HuntView() {
             <span style={{ marginLeft: 'auto' }}>
               {result && !hunt.running ? <span className="dim">{formatCount(result.elapsedMs)} ms · </span> : null}
               {result ? (
-                <Pager offset={result.offset} count={result.rows.length} total={null} hasMore={result.hasMore} pageSize={HUNT_PAGE} busy={!!hunt.running} onPage={(o) => void runHunt(o)} />
+                <Pager
+                  offset={result.offset}
+                  count={result.rows.length}
+                  total={null}
+                  hasMore={result.hasMore}
+                  pageSize={HUNT_PAGE}
+                  busy={!!hunt.running}
+                  onPage={(o) => void runHunt(o)}
+                />
               ) : null}
             </span>
           </div>

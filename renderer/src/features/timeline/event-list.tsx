@@ -18,7 +18,14 @@ export function EventList() {
         <b>Events</b>
         <span className="dim">in the range and filters above</span>
         <span style={{ marginLeft: 'auto' }}>
-          <Pager offset={events.offset} count={events.rows.length} total={events.total} pageSize={EVENTS_PAGE} busy={events.loading} onPage={(o) => void loadEvents(o)} />
+          <Pager
+            offset={events.offset}
+            count={events.rows.length}
+            total={events.total}
+            pageSize={EVENTS_PAGE}
+            busy={events.loading}
+            onPage={(o) => void loadEvents(o)}
+          />
         </span>
       </div>
       {events.error ? <ErrorPanel error={events.error} /> : null}
@@ -66,7 +73,9 @@ export function EventList() {
             })}
           </tbody>
         </table>
-        {!events.loading && events.rows.length === 0 && !events.error ? <div className="empty">No events in this range. Zoom out or remove a filter.</div> : null}
+        {!events.loading && events.rows.length === 0 && !events.error ? (
+          <div className="empty">No events in this range. Zoom out or remove a filter.</div>
+        ) : null}
       </div>
     </div>
   );

@@ -123,14 +123,28 @@ export function TimelineChart({
           findings
         </text>
         {SEVERITY_ORDER.map((_, row) => (
-          <line key={row} className="gridline" x1={LEFT} x2={LEFT + plotW} y1={LANE_TOP + row * LANE_ROW + LANE_ROW / 2} y2={LANE_TOP + row * LANE_ROW + LANE_ROW / 2} opacity={0.4} />
+          <line
+            key={row}
+            className="gridline"
+            x1={LEFT}
+            x2={LEFT + plotW}
+            y1={LANE_TOP + row * LANE_ROW + LANE_ROW / 2}
+            y2={LANE_TOP + row * LANE_ROW + LANE_ROW / 2}
+            opacity={0.4}
+          />
         ))}
         {data.buckets.map((b, i) => {
           const bx = x(Date.parse(b.start));
           let acc = 0;
           return (
             <g key={b.start}>
-              <rect className="bucket-hit" x={bx} y={BARS_TOP} width={Math.max(1, (step / span) * plotW)} height={BARS_BOTTOM - BARS_TOP}>
+              <rect
+                className="bucket-hit"
+                x={bx}
+                y={BARS_TOP}
+                width={Math.max(1, (step / span) * plotW)}
+                height={BARS_BOTTOM - BARS_TOP}
+              >
                 <title>
                   {`${formatTime(b.start, tz)} (+${data.bucketSeconds}s)\n${visible.map((s) => `${s}: ${formatCount(b[s])}`).join('\n')}\ntotal: ${formatCount(totals[i] ?? 0)}`}
                 </title>
@@ -141,7 +155,17 @@ export function TimelineChart({
                 const y0 = y(acc);
                 acc += v;
                 const y1 = y(acc);
-                return <rect key={s} className={`bar-${s}`} x={bx} y={y1} width={barW} height={Math.max(1, y0 - y1)} pointerEvents="none" />;
+                return (
+                  <rect
+                    key={s}
+                    className={`bar-${s}`}
+                    x={bx}
+                    y={y1}
+                    width={barW}
+                    height={Math.max(1, y0 - y1)}
+                    pointerEvents="none"
+                  />
+                );
               })}
             </g>
           );
@@ -164,7 +188,15 @@ export function TimelineChart({
             </circle>
           );
         })}
-        {drag ? <rect className="brush" x={Math.min(drag.x0, drag.x1)} y={BARS_TOP} width={Math.abs(drag.x1 - drag.x0)} height={BARS_BOTTOM - BARS_TOP} /> : null}
+        {drag ? (
+          <rect
+            className="brush"
+            x={Math.min(drag.x0, drag.x1)}
+            y={BARS_TOP}
+            width={Math.abs(drag.x1 - drag.x0)}
+            height={BARS_BOTTOM - BARS_TOP}
+          />
+        ) : null}
       </svg>
     </div>
   );

@@ -38,7 +38,9 @@ export function TimelineView() {
     <div className="view">
       <div className="toolbar">
         <span className="range-label" data-testid="timeline-range">
-          {data?.from ? `${formatTime(data.from, tz, { seconds: false })} → ${formatTime(data.to, tz, { seconds: false })}` : 'No events'}
+          {data?.from
+            ? `${formatTime(data.from, tz, { seconds: false })} → ${formatTime(data.to, tz, { seconds: false })}`
+            : 'No events'}
         </span>
         {data?.bucketSeconds ? <span className="dim">buckets of {formatDuration(data.bucketSeconds)}</span> : null}
         <span className="sep" />
@@ -57,7 +59,13 @@ export function TimelineView() {
         <span className="dim">Drag across the chart to zoom in.</span>
         <span style={{ marginLeft: 'auto', display: 'inline-flex', gap: 6 }}>
           {ALL_SOURCES.map((s) => (
-            <button key={s} type="button" className="source-toggle small" aria-pressed={!hidden.includes(s)} onClick={() => actions.toggleSource(s)}>
+            <button
+              key={s}
+              type="button"
+              className="source-toggle small"
+              aria-pressed={!hidden.includes(s)}
+              onClick={() => actions.toggleSource(s)}
+            >
               <span className={`swatch src-${s}`} />
               {s} <span className="dim">&nbsp;{formatCount(sums[s] ?? 0)}</span>
             </button>

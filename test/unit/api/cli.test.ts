@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../electron/cli/main';
+import { parseScanArgs, parseServeArgs } from '../../../electron/cli/args';
+import { formatScanSummary } from '../../../electron/cli/summary';
+import type { CaseLoadReport } from '../../../electron/engine/case/load';
+
+/** The CLI's own logic in-process: dispatch, argument checks, exit codes, the summary text. */
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-cli-unit-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('loupe dispatch', () => {
+  it('prints help for each command and overall', async () => {
+    expect(await run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('Usage: loupe <command>') });
+    expect(await run([])).toMatchObject({ code: 2 });
+    expect(await run(['scan', '-h'])).toMatchObject({ code: 0, out: expect.stringContaining('--threat-list FILE') });
+    expect(await run(['serve', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('--port N') });
+  });
+
+  it('refuses unknown commands, reserved ones and bad options with exit 2', async () => {
+    expect(await run(['frob'])).toMatchObject({ code: 2, err: expect.stringContaining("unknown command 'frob'") });
+    expect(await run(['export'])).toMatchObject({ code: 2, err: expect.stringContaining('not available yet') });
+    expect(await run(['scan'])).toMatchObject({ code: 2, err: expect.stringContaining('at least one path') });
+    expect(await run(['scan', dir, '--format', 'xml'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--format must be json or jsonl'),
+    });
+    expect(await run(['scan', dir, '--nope'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("'loupe scan --help'"),
+    });
+    expect(await run(['serve', '--port', '70000'])).toMatchObject({ code: 2, err: expect.stringContaining('--port') });
+    expect(await run(['serve', '--port', '-1'])).toMatchObject({ code: 2 });
+  });
+
+  it('names missing paths and lists with exit 1 before loading anything', async () => {
+    const missing = join(dir, 'absent');
+    const scan = await run(['scan', dir, '--threat-list', missing]);
+    expect(scan).toMatchObject({ code: 1, err: `loupe scan: no such file or folder: ${missing}` });
+    expect(await run(['serve', missing])).toMatchObject({ code: 1 });
+  });
+});
+
+describe('argument parsing', () => {
+  it('collects repeated lists and infers jsonl from the output name', () => {
+    expect(parseScanArgs(['a', 'b', '--threat-list', 't1', '--threat-list', 't2', '--out', 'x.jsonl'])).toMatchObject({
+      paths: ['a', 'b'],
+      threatLists: ['t1', 't2'],
+      trustedLists: [],
+      format: 'jsonl',
+    });
+    expect(parseScanArgs(['a', '--out', '-'])).toMatchObject({ format: 'json', out: '-' });
+    expect(parseServeArgs(['case', '--port', '8123'])).toMatchObject({ paths: ['case'], port: 8123, open: false });
+    expect(parseServeArgs([])).toMatchObject({ paths: [], port: 0 });
+  });
+});
+
+describe('scan summary', () => {
+  const report: CaseLoadReport = {
+    ingest: {
+      filesSeen: 5,
+      filesLoaded: 2,
+      filesSkipped: 2,
+      filesFailed: 1,
+      filesDuplicate: 0,
+      events: { cloudtrail: 40, vpcflow: 2, dns: 0 },
+      failures: [
+        { path: '/l/d1.json.gz', status: 'skipped', reason: 'CloudTrail digest file' },
+        { path: '/l/d2.json.gz', status: 'skipped', reason: 'CloudTrail digest file' },
+        { path: '/l/bad.json.gz', status: 'failed', reason: 'gzip: unexpected end of file' },
+      ],
+      elapsedMs: 10,
+    },
+    intel: [],
+    intelFailures: [{ path: '/l/list.txt', kind: 'threat', error: { code: 'INTEL_INVALID', message: 'no entries' } }],
+    detect: {
+      rules: 3,
+      rulesFailed: [{ ruleId: 'r1', file: 'r1.yml', error: 'boom' }],
+      findings: 3,
+      byType: { 'Recon:IAMUser/MaliciousIPCaller': 1, 'Policy:IAMUser/RootCredentialUsage': 2 },
+      bySeverity: { Low: 2, Medium: 1, High: 0, Critical: 0 },
+      elapsedMs: 5,
+      rulesSkipped: [{ ruleId: 'r2', reason: 'no dns' }],
+      suppressedByTrustedList: 0,
+      findingsRemoved: 0,
+      warnings: ['enrichment data unavailable'],
+      // Only what the summary reads; the detect report grows fields the CLI does not print.
+    } satisfies Partial<CaseLoadReport['detect']> as unknown as CaseLoadReport['detect'],
+    elapsedMs: 1234,
+  };
+
+  it('states files, events, failures grouped by reason, rules, findings by severity and type, and time', () => {
+    expect(formatScanSummary(report)).toEqual([
+      'Files: 5 seen, 2 loaded, 2 skipped, 1 failed, 0 duplicate',
+      'Events: 42 loaded (CloudTrail 40, VPC flow 2, DNS 0)',
+      '  Skipped 2 files: CloudTrail digest file (e.g. /l/d1.json.gz)',
+      '  Failed: /l/bad.json.gz: gzip: unexpected end of file',
+      'Intel: threat list /l/list.txt not loaded: no entries',
+      'Detections: 3 rules, 1 failed, 1 skipped (no matching logs)',
+      '  Rule failed: r1 (r1.yml): boom',
+      '  Warning: enrichment data unavailable',
+      'Findings: 3 (Critical 0, High 0, Medium 1, Low 2)',
+      '      2  Policy:IAMUser/RootCredentialUsage',
+      '      1  Recon:IAMUser/MaliciousIPCaller',
+      'Elapsed: 1.2 s',
+    ]);
+  });
+});
