@@ -20,7 +20,11 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve(here, 'electron/preload/index.ts') } },
+      // A sandboxed window cannot load an ES module preload: emit CommonJS.
+      rollupOptions: {
+        input: { index: resolve(here, 'electron/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: 'index.cjs' },
+      },
       externalizeDeps: { exclude: ['zod'] },
     },
   },

@@ -15,7 +15,7 @@ export const HUNT_EXAMPLES: readonly HuntExampleDef[] = [
   {
     title: 'Busiest principals and their APIs',
     description: 'Who called what, how often, from how many addresses.',
-    sql: `SELECT coalesce(session_issuer_arn, principal_arn) AS principal,
+    sql: `SELECT coalesce(session_issuer_arn, principal_arn, invoked_by) AS principal,
        event_name,
        count(*) AS calls,
        count(DISTINCT source_ip) AS source_ips,
@@ -26,7 +26,7 @@ export const HUNT_EXAMPLES: readonly HuntExampleDef[] = [
  ORDER BY calls DESC
  LIMIT 200`,
     params: {},
-    needs: { cloudtrail: [...CT, 'session_issuer_arn'] },
+    needs: { cloudtrail: [...CT, 'session_issuer_arn', 'invoked_by'] },
   },
   {
     title: 'Denied calls by principal',
