@@ -76,7 +76,9 @@ const SPECS: Record<SourceName, SourceSpec> = {
       'pkt_srcaddr',
       'pkt_dstaddr',
       'region',
+      'az_id',
       'end_time',
+      'reject_reason',
     ],
   },
   dns: {
@@ -99,6 +101,7 @@ const SPECS: Record<SourceName, SourceSpec> = {
       'vpc_id',
       'account_id',
       'region',
+      'resolver_endpoint_id',
       'firewall_rule_action',
     ],
   },

@@ -7,7 +7,7 @@ import type { GuardDutyFinding } from '../../../shared/findings/guardduty';
 import type { Database } from '../db/database';
 import type { JobContext } from '../jobs/job-registry';
 import { openAtomic, writeError, type AtomicWriter } from '../workspace/atomic-file';
-import type { CaseState } from '../workspace/case-state';
+import { describeIssues, type CaseState } from '../workspace/case-state';
 import { errnoOf, nodeFs, type WorkspaceFs } from '../workspace/fs-seam';
 import { asffBatches } from './asff';
 import { csvHeader, csvRow } from './csv';
@@ -83,7 +83,11 @@ export async function exportFindings(
   context: ExportContext = {},
   job: Partial<JobContext> = {},
 ): Promise<ExportResult> {
-  const request = exportRequestSchema.parse(requestInput);
+  const parsed = exportRequestSchema.safeParse(requestInput);
+  if (!parsed.success) {
+    throw new LoupeError('INVALID_INPUT', `The export request is not valid: ${describeIssues(parsed.error)}.`);
+  }
+  const request = parsed.data;
   const fs = context.fs ?? nodeFs;
   const selection: FindingSelection = { includeArchived: request.includeArchived, ids: request.findingIds };
   const read = { signal: job.signal };

@@ -13,6 +13,7 @@ import { diskFullAfterHalf } from '../workspace/failing-fs';
 import {
   ACCOUNT,
   ALL,
+  dnsC2,
   insertCloudTrailEvidence,
   insertFindings,
   maliciousIpUserKey,
@@ -241,6 +242,42 @@ describe('CSV, Timesketch, HTML, playbook', () => {
     }
   });
 
+  it('puts flow and DNS evidence on the timeline with their own messages and fields', async () => {
+    const extra = await Database.open({ path: ':memory:' });
+    try {
+      await migrate(extra);
+      await insertFindings(extra, [sshBruteForce(), dnsC2()]);
+      await extra.run(`INSERT INTO files (file_id, path, size, type, records, status) VALUES
+                         (1, '/evidence/flows.log.gz', 10, 'vpcflow', 1, 'loaded'), (2, '/evidence/dns.log.gz', 10, 'dns', 1, 'loaded')`);
+      await extra.run(`INSERT INTO vpcflow (event_uid, srcaddr, dstaddr, srcport, dstport, protocol, bytes, action, start_time, interface_id, file_id, position)
+                       VALUES ('1:2', '198.51.100.7', '10.0.1.5', 46717, 22, 6, 840, 'REJECT', TIMESTAMPTZ '2025-02-01 10:00:05+00', 'eni-0abc', 1, 2)`);
+      await extra.run(`INSERT INTO dns (event_uid, query_time, query_name, query_type, rcode, srcaddr, instance_id, file_id, position)
+                       VALUES ('2:7', TIMESTAMPTZ '2025-02-01 10:01:00.250+00', 'c2.guarddutyc2activityb.com.', 'A', 'NOERROR', '10.0.1.5', 'i-0dns', 2, 7)`);
+      await extra.run(`INSERT INTO finding_events VALUES ('f-ssh', 'vpcflow', '1:2'), ('f-dns', 'dns', '2:7')`);
+      const result = await exportFindings(extra, { format: 'timesketch', outPath: join(out, 't.jsonl') });
+      expect(result.events).toBe(2);
+      const lines = jsonl(join(out, 't.jsonl')).filter((l) => l['source'] !== 'finding');
+      for (const l of lines) expect(timesketchLineSchema.safeParse(l).success).toBe(true);
+      expect(lines.find((l) => l['source'] === 'vpcflow')).toMatchObject({
+        message: '198.51.100.7:46717 -> 10.0.1.5:22 proto 6 REJECT 840 bytes',
+        timestamp_desc: 'Flow Start',
+        dstport: 22,
+        finding_ids: ['f-ssh'],
+        file_path: '/evidence/flows.log.gz',
+        file_position: 2,
+      });
+      expect(lines.find((l) => l['source'] === 'dns')).toMatchObject({
+        message: 'A c2.guarddutyc2activityb.com. -> NOERROR from 10.0.1.5',
+        timestamp_desc: 'Query Time',
+        datetime: '2025-02-01T10:01:00.250Z',
+        instance_id: 'i-0dns',
+        finding_types: ['Backdoor:EC2/C&CActivity.B!DNS'],
+      });
+    } finally {
+      extra.close();
+    }
+  });
+
   it('caps report evidence per finding and counts all of it', async () => {
     const evidence = await evidenceByFinding(db, { includeArchived: true }, 10);
     expect(evidence.get('f-tor')?.total).toBe(40);
@@ -318,6 +355,9 @@ describe('failures leave nothing half-written', () => {
   });
 
   it('rejects an unknown format at the boundary', async () => {
-    await expect(run({ format: 'xml' as never })).rejects.toThrow();
+    await expect(run({ format: 'xml' as never })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/format/),
+    });
   });
 });

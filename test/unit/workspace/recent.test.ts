@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   configDir,
@@ -20,12 +20,13 @@ describe('configDir', () => {
   it('prefers the explicit option, then LOUPE_CONFIG_DIR, then the platform folder', () => {
     expect(configDir({ configDir: join(root, 'x'), env: { LOUPE_CONFIG_DIR: '/elsewhere' } })).toBe(join(root, 'x'));
     expect(configDir({ env: { LOUPE_CONFIG_DIR: join(root, 'env') } })).toBe(join(root, 'env'));
-    expect(configDir({ env: {}, platform: 'linux', home: '/home/ana' })).toBe(resolve('/home/ana/.config/loupe'));
-    expect(configDir({ env: { XDG_CONFIG_HOME: '/xdg' }, platform: 'linux', home: '/home/ana' })).toBe(
-      resolve('/xdg/loupe'),
+    const home = join(root, 'ana');
+    expect(configDir({ env: {}, platform: 'linux', home })).toBe(join(home, '.config', 'loupe'));
+    expect(configDir({ env: { XDG_CONFIG_HOME: join(root, 'xdg') }, platform: 'linux', home })).toBe(
+      join(root, 'xdg', 'loupe'),
     );
-    expect(configDir({ env: {}, platform: 'darwin', home: '/Users/ana' })).toBe(
-      join('/Users/ana', 'Library', 'Application Support', 'Loupe'),
+    expect(configDir({ env: {}, platform: 'darwin', home })).toBe(
+      join(home, 'Library', 'Application Support', 'Loupe'),
     );
     expect(
       configDir({ env: { APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, platform: 'win32', home: 'C:\\Users\\ana' }),
