@@ -12,6 +12,10 @@ export const ERROR_CODES = [
   'FILE_EMPTY',
   'FILE_TOO_LARGE',
   'FILE_UNRECOGNISED',
+  /** A file or folder Loupe must write is read-only or not ours (EACCES, EPERM, EROFS). */
+  'FILE_UNWRITABLE',
+  /** The disk (or quota) is full (ENOSPC, EDQUOT). */
+  'DISK_FULL',
   'S3_ACCESS_DENIED',
   'S3_NO_SUCH_BUCKET',
   'S3_WRONG_REGION',
@@ -26,6 +30,10 @@ export const ERROR_CODES = [
   'WORKSPACE_CORRUPT',
   'WORKSPACE_LOCKED',
   'WORKSPACE_TOO_NEW',
+  /** The case is busy with a job that writes it (a load, a detection run); retry after it. */
+  'CASE_BUSY',
+  /** A notification rule's command or webhook failed (the scan itself went on). */
+  'NOTIFY_FAILED',
   'FORBIDDEN',
   'INTERNAL',
 ] as const;

@@ -1,15 +1,17 @@
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, missingPaths, printError, stdio, UsageError, type Output } from './common';
-import { parseScanArgs, parseServeArgs } from './args';
-import { SCAN_HELP, SERVE_HELP } from './help';
+import { parseExportArgs, parseScanArgs, parseServeArgs } from './args';
+import { EXPORT_HELP, SCAN_HELP, SERVE_HELP } from './help';
 
 /**
- * `loupe <command>`: scan and serve today; ingest, detect and export are reserved names so
- * scripts written now keep their meaning later.
+ * `loupe <command>`: scan, export and serve; ingest and detect are reserved names so scripts
+ * written now keep their meaning later.
  */
 const HELP = `Usage: loupe <command> [options]
 
 Commands:
-  scan <path>...     load AWS logs, run the detections, print a summary, write findings
+  scan <path>...     load AWS logs (local or s3://), run the detections, print a summary,
+                     write findings
+  export <case>      write the findings of a saved case in any export format
   serve [path]...    start web mode on 127.0.0.1 and print its URL
 
 Run 'loupe <command> --help' for a command's options.`;
@@ -24,6 +26,14 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Output) => Promise<nu
       return (await import('./scan')).runScan(args, io);
     },
   },
+  export: {
+    run: async (argv, io) => {
+      const args = parseExportArgs(argv);
+      if (!args) return help(io, EXPORT_HELP);
+      // No missing-path check: `acme` names the case `acme.loupe` too (runExport finds it).
+      return (await import('./export')).runExport(args, io);
+    },
+  },
   serve: {
     run: async (argv, io) => {
       const args = parseServeArgs(argv);
@@ -33,7 +43,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Output) => Promise<nu
     },
   },
 };
-const RESERVED = ['ingest', 'detect', 'export'];
+const RESERVED = ['ingest', 'detect'];
 
 function help(io: Output, text: string): number {
   io.out(text);

@@ -1,32 +1,55 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { createEngine } from '../engine/api';
 import type { CaseLoadReport } from '../engine/case/load';
-import { writeFindings } from '../engine/findings/export';
+import { readSuppressionRules } from '../engine/case/suppression-file';
+import { readNotificationRules } from '../engine/notify/rules-file';
 import type { ScanArgs } from './args';
 import { EXIT_FAILED, EXIT_OK, missingPaths, printError, type Output } from './common';
+import { describeWritten, writeFindingsOut } from './output';
 import { reportProgress } from './progress';
 import { formatScanSummary } from './summary';
 
-/** `loupe scan`: one case load job, the summary, then the findings file. */
+/** `loupe scan`: one load job (into a temp case, or the --workspace case), the summary, the findings. */
 export async function runScan(args: ScanArgs, io: Output): Promise<number> {
-  const { paths, threatLists, trustedLists, format } = args;
-  const missing = missingPaths([...paths, ...threatLists, ...trustedLists]);
+  const missing = missingPaths([
+    ...args.paths,
+    ...args.threatLists,
+    ...args.trustedLists,
+    ...(args.suppress ? [args.suppress] : []),
+    ...(args.notify ? [args.notify] : []),
+  ]);
   if (missing.length > 0) {
     io.err(`loupe scan: no such file or folder: ${missing.join(', ')}`);
+    return EXIT_FAILED;
+  }
+  let suppressionRules;
+  let notificationRules;
+  try {
+    suppressionRules = args.suppress ? await readSuppressionRules(args.suppress) : [];
+    notificationRules = args.notify ? await readNotificationRules(args.notify) : [];
+  } catch (error) {
+    printError(io, 'scan', error);
     return EXIT_FAILED;
   }
 
   // With --out -, stdout carries the findings; everything for people moves to stderr.
   const say = args.out === '-' ? io.err : io.out;
-  const engine = await createEngine({ shell: 'cli', workspaceDir: args.workspace, rulesDir: args.rules });
+  let engine;
+  try {
+    engine = await createEngine({ shell: 'cli', workspaceDir: args.workspace, rulesDir: args.rules });
+  } catch (error) {
+    printError(io, 'scan', error);
+    return EXIT_FAILED;
+  }
   const stopProgress = reportProgress(engine.jobs, io);
   try {
     const job = engine.openCase({
-      paths,
-      threatLists,
-      trustedLists,
+      paths: args.paths,
+      s3: args.s3,
+      threatLists: args.threatLists,
+      trustedLists: args.trustedLists,
       flowFormat: args.flowFormat,
+      suppressionRules,
+      notificationRules,
     });
     let report: CaseLoadReport;
     try {
@@ -37,45 +60,19 @@ export async function runScan(args: ScanArgs, io: Output): Promise<number> {
     }
     stopProgress();
     for (const line of formatScanSummary(report)) say(line);
+    if (args.workspace !== undefined) say(`Case: ${engine.workspaceDir}`);
     if (args.out !== undefined) {
-      let written: number;
       try {
-        written = await writeOut(args.out, (write) => writeFindings(engine.database(), format, write));
+        const result = await writeFindingsOut(engine, { ...args, out: args.out }, { overwrite: true });
+        if (args.out !== '-') say(describeWritten(result, args.out));
       } catch (error) {
-        printError(io, 'scan', new Error(`could not write the findings to ${args.out}: ${String(error)}`));
+        printError(io, 'scan', error);
         return EXIT_FAILED;
       }
-      if (args.out !== '-') say(`Wrote ${written} findings to ${args.out} (${format})`);
     }
     return EXIT_OK;
   } finally {
     stopProgress();
     await engine.close();
   }
-}
-
-/** Streams findings to a file (or stdout), honouring back-pressure; a write error rejects. */
-async function writeOut(
-  target: string,
-  produce: (write: (chunk: string) => Promise<void>) => Promise<number>,
-): Promise<number> {
-  const stream = target === '-' ? process.stdout : createWriteStream(target);
-  let failure: Error | null = null;
-  const failed = new Promise<never>((_, reject) =>
-    stream.once('error', (error: Error) => {
-      failure = error;
-      reject(error);
-    }),
-  );
-  failed.catch(() => undefined);
-  const write = async (chunk: string) => {
-    if (failure) throw failure;
-    if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), failed]);
-  };
-  const written = await produce(write);
-  if (target !== '-') {
-    stream.end();
-    await Promise.race([once(stream, 'finish'), failed]);
-  }
-  return written;
 }

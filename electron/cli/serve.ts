@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createEngine, type Engine } from '../engine/api';
-import { isWorkspaceDir } from '../engine/case/workspace';
+import { findCaseDir } from '../engine/case/workspace';
 import { startWebServer } from '../server/server';
 import type { ServeArgs } from './args';
 import { EXIT_FAILED, EXIT_OK, missingPaths, printError, type Output } from './common';
@@ -19,11 +19,12 @@ export async function runServe(args: ServeArgs, io: Output, options: ServeOption
     return EXIT_FAILED;
   }
 
-  // A single folder holding a case database is that case; anything else is evidence to load.
-  const reopen = args.workspace === undefined && paths.length === 1 && isWorkspaceDir(paths[0] ?? '');
+  // A single case folder (<name>.loupe) is that case; anything else is evidence to load.
+  const caseDir = args.workspace === undefined && paths.length === 1 ? findCaseDir(paths[0] ?? '') : null;
+  const reopen = caseDir !== null;
   let engine: Engine;
   try {
-    engine = await createEngine({ shell: 'web', workspaceDir: reopen ? paths[0] : args.workspace });
+    engine = await createEngine({ shell: 'web', workspaceDir: caseDir ?? args.workspace });
   } catch (error) {
     printError(io, 'serve', error);
     return EXIT_FAILED;

@@ -8,7 +8,8 @@ function seconds(ms: number): string {
 
 /**
  * The scan summary, one fact per line with a stable leading word (tests and scripts read it):
- * Files:, Events:, Skipped:/Failed: per file, Intel:, Detections:, Findings:, Elapsed:.
+ * Files:, Events:, Skipped:/Failed: per file, S3:, Intel:, Detections:, Findings:,
+ * Suppressed:, Notify:, Elapsed:.
  */
 export function formatScanSummary(report: CaseLoadReport): string[] {
   const { ingest, detect } = report;
@@ -45,6 +46,19 @@ export function formatScanSummary(report: CaseLoadReport): string[] {
     listed += 1;
   }
 
+  for (const source of report.s3 ?? []) {
+    const failed = source.failures.length;
+    lines.push(
+      source.error
+        ? `S3: ${source.uri}: not fetched: ${source.error.code}: ${source.error.message}`
+        : `S3: ${source.uri}: ${source.listed} objects, ${source.downloaded} downloaded, ${source.cached} from cache, ${failed} failed`,
+    );
+    if (source.error?.hint) lines.push(`  hint: ${source.error.hint}`);
+    if (source.error) continue;
+    for (const f of source.failures.slice(0, MAX_LISTED)) lines.push(`  Failed: ${f.uri}: ${f.code}: ${f.message}`);
+    if (failed > MAX_LISTED) lines.push(`  ... ${failed - MAX_LISTED} more S3 objects not fetched (see files:list)`);
+  }
+
   for (const list of report.intel) {
     lines.push(`Intel: ${list.kind} list ${list.name}: ${list.entries} entries (${list.format}) from ${list.path}`);
   }
@@ -66,6 +80,20 @@ export function formatScanSummary(report: CaseLoadReport): string[] {
   );
   const byType = Object.entries(detect.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   for (const [type, count] of byType) lines.push(`  ${String(count).padStart(5)}  ${type}`);
+  if (report.suppression && (report.suppression.archived > 0 || report.suppression.unarchived > 0)) {
+    lines.push(
+      `Suppressed: ${report.suppression.archived} findings archived by suppression rules` +
+        (report.suppression.unarchived ? `, ${report.suppression.unarchived} no longer suppressed` : ''),
+    );
+  }
+  for (const n of report.notifications ?? []) {
+    lines.push(
+      `Notify: ${n.name} (${n.target}): sent ${n.sent} of ${n.matched} findings` +
+        (n.failed ? `, ${n.failed} failed` : '') +
+        (n.skipped ? `, ${n.skipped} over the limit` : ''),
+    );
+    for (const e of n.errors) lines.push(`  Failed: ${e}`);
+  }
   lines.push(`Elapsed: ${seconds(report.elapsedMs)}`);
   return lines;
 }

@@ -1,178 +1,167 @@
-import { rmSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { contract, type ApiHandlers, type Channel, type ParsedInput } from '../../shared/api/contract';
-import { LoupeError, toErrorShape, type Result } from '../../shared/errors';
+import {
+  contract,
+  type ApiHandlers,
+  type Channel,
+  type EventName,
+  type EventPayload,
+  type ParsedInput,
+} from '../../shared/api/contract';
+import type { CaseInfo, CaseState, ExportRequest } from '../../shared/api/schemas';
+import { toErrorShape, type Result } from '../../shared/errors';
 import packageJson from '../../package.json' with { type: 'json' };
-import { loadCase, redetect, type CaseLoadInput, type CaseLoadReport } from './case/load';
-import { openCaseDatabase, readCaseName, writeCaseName, type CaseSession } from './case/session';
+import { listAccounts } from './case/accounts';
+import { CaseController, type OpenEvidenceRequest, type StartedJob } from './case/controller';
+import type { CaseLoadReport } from './case/load';
+import { playbookView } from './case/playbook-view';
+import type { S3Fetcher } from './case/s3-sources';
 import { caseSummary, listFiles } from './case/summary';
-import { createWorkspace, isWorkspaceDir } from './case/workspace';
 import type { Database } from './db/database';
-import type { DetectReport } from './detect/runner';
+import type { ExportResult } from './export/export-findings';
 import { findingEvidence } from './findings/evidence';
 import { getFinding } from './findings/get';
-import { createInvestigateHandlers } from './investigate/handlers';
 import { countFindings, listFindings } from './findings/list';
+import { createInvestigateHandlers } from './investigate/handlers';
 import { JobRegistry } from './jobs/job-registry';
 
 /**
- * The engine every shell drives: the contract's handlers over one case workspace, plus the job
- * registry whose events the shells forward. Nothing here knows which shell is calling.
+ * The engine every shell drives: the contract's handlers over one open case, the job registry,
+ * and the events the shells forward (job progress, case changes). Nothing here knows which
+ * shell is calling.
  */
 export type Shell = 'desktop' | 'web' | 'cli';
 
 export interface EngineOptions {
   shell: Shell;
-  /** The case folder; a temp folder (removed on close) when not given. */
+  /** A case folder to open at start (created when missing or empty); otherwise none is open. */
   workspaceDir?: string | undefined;
   /** Detection rules folder; the runner's bundled rules when not given. */
   rulesDir?: string | undefined;
+  /** Where the recent-cases list lives (desktop: Electron's userData); see workspace/recent.ts. */
+  configDir?: string | undefined;
+  /** Quiet time before analyst edits are written to case.json (default 2 s). */
+  autosaveDelayMs?: number | undefined;
+  /** The S3 fetcher (tests). */
+  fetchS3?: S3Fetcher | undefined;
 }
+
+export type EngineEventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
 export interface Engine {
   readonly shell: Shell;
   readonly handlers: ApiHandlers;
   readonly jobs: JobRegistry;
+  /** The open case's folder, or '' when none is open. */
   readonly workspaceDir: string;
-  /** Starts the case-open job at once; `done` settles with its report (or its error). */
-  openCase(input: CaseLoadInput): { jobId: string; done: Promise<CaseLoadReport> };
+  caseInfo(): CaseInfo | null;
+  /** Starts loading evidence at once; `done` settles with the report (or the error). */
+  openCase(input: OpenEvidenceRequest): StartedJob<CaseLoadReport>;
+  /** Starts an export of the open case's findings. */
+  exportFindings(request: ExportRequest): StartedJob<ExportResult>;
   /** The open case's database; throws NO_CASE_OPEN when none is open. */
   database(): Database;
+  state(): CaseState;
+  /** Job progress, job ends and case changes, for the shells to forward. Returns a disposer. */
+  onEvent(listener: EngineEventListener): () => void;
   close(): Promise<void>;
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  const workspace = createWorkspace(options.workspaceDir);
+  const appVersion = packageJson.version;
   const jobs = new JobRegistry();
-  const state = {
-    session: null as CaseSession | null,
-    caseIndex: 0,
-    /** Jobs working on the open case (its load, re-detections). */
-    caseJobs: new Set<string>(),
-    /** The newest case:open, which may still be waiting for its turn. */
-    latestOpen: null as string | null,
-    closed: false,
+  const listeners = new Set<EngineEventListener>();
+  const emit: EngineEventListener = (event, payload) => {
+    for (const l of listeners) l(event, payload);
   };
-  // Case opens and re-detections run one after another: each may swap or write the database.
-  // A job cancelled while it waits its turn gives up as soon as it gets it.
-  let queue: Promise<void> = Promise.resolve();
-  const serialized = <T>(label: string, signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
-    const previous = queue;
-    let release!: () => void;
-    queue = new Promise<void>((resolve) => (release = resolve));
-    return previous
-      .then(() => {
-        if (signal.aborted) throw new LoupeError('JOB_CANCELLED', `${label}: cancelled.`);
-        return work();
-      })
-      .finally(release);
-  };
+  jobs.subscribe({
+    progress: (payload) => emit('jobs:progress', payload),
+    finished: (payload) => emit('jobs:finished', payload),
+  });
+  const cases = new CaseController(
+    jobs,
+    {
+      appVersion,
+      configDir: options.configDir,
+      autosaveDelayMs: options.autosaveDelayMs,
+      rulesDir: options.rulesDir,
+      fetchS3: options.fetchS3,
+    },
+    (info) => emit('case:changed', { case: info }),
+  );
+  if (options.workspaceDir !== undefined) await cases.openOrCreate(options.workspaceDir);
 
-  const database = (): Database => {
-    if (!state.session) {
-      throw new LoupeError('NO_CASE_OPEN', 'No case is open.', { hint: 'Open a folder or file of AWS logs first.' });
-    }
-    return state.session.db;
-  };
-
-  // Runs inside the queue (or after every job has settled), so no job is using the database;
-  // jobs of this case still waiting their turn are cancelled and give up when they get it.
-  const closeSession = (): void => {
-    const session = state.session;
-    if (!session) return;
-    for (const id of state.caseJobs) jobs.cancel(id);
-    state.caseJobs.clear();
-    state.session = null;
-    session.db.close();
-    if (workspace.owned) rmSync(dirname(session.dbPath), { recursive: true, force: true });
-  };
-
-  // A named workspace that already holds a case reopens it without ingesting anything.
-  if (!workspace.owned && isWorkspaceDir(workspace.dir)) {
-    const dbPath = workspace.dbPath(0);
-    const db = await openCaseDatabase(workspace, 0);
-    state.session = { db, dbPath, name: (await readCaseName(db)) ?? basename(workspace.dir) };
-  }
-
-  const track = <T>(started: { jobId: string; done: Promise<T> }) => {
-    state.caseJobs.add(started.jobId);
-    return started;
-  };
-
-  const openCase = (input: CaseLoadInput): { jobId: string; done: Promise<CaseLoadReport> } => {
-    if (state.closed) throw new LoupeError('NO_CASE_OPEN', 'The engine is closed.');
-    // A new case supersedes whatever the previous one was still doing, and any open still queued.
-    for (const id of state.caseJobs) jobs.cancel(id);
-    if (state.latestOpen) jobs.cancel(state.latestOpen);
-    const name = caseName(input.paths);
-    const label = `Open ${name}`;
-    const started = jobs.start('case:open', label, (ctx) =>
-      serialized(label, ctx.signal, async () => {
-        ctx.report({ phase: 'open', message: `Opening the case workspace in ${workspace.dir}` });
-        closeSession();
-        const index = ++state.caseIndex;
-        const db = await openCaseDatabase(workspace, index);
-        state.session = { db, dbPath: workspace.dbPath(index), name };
-        state.caseJobs.add(started.jobId);
-        await writeCaseName(db, name);
-        return loadCase(db, { ...input, rulesDir: input.rulesDir ?? options.rulesDir }, ctx);
-      }),
-    );
-    state.latestOpen = started.jobId;
-    return started;
-  };
-
-  const runDetect = (): { jobId: string; done: Promise<DetectReport> } => {
-    const db = database();
-    return track(
-      jobs.start('detect:run', 'Run detections', (ctx) =>
-        serialized('Run detections', ctx.signal, () => redetect(db, ctx, options.rulesDir)),
-      ),
-    );
-  };
+  const database = (): Database => cases.database();
 
   // Typed as the full contract: a channel added to the contract without a handler fails typecheck.
   const handlers: ApiHandlers = {
     ...createInvestigateHandlers(database),
-    'app:info': async () => ({ version: packageJson.version, shell: options.shell, caseOpen: state.session !== null }),
-    'case:open': async (input) => ({ jobId: openCase(input).jobId }),
+    'app:info': async () => ({
+      version: appVersion,
+      shell: options.shell,
+      caseOpen: cases.isOpen,
+      caseDir: cases.info()?.dir ?? null,
+    }),
+    'case:open': async (input) => ({ jobId: cases.openEvidence(input).jobId }),
     'case:summary': async () => {
-      const db = database();
-      return caseSummary(db, { name: state.session?.name ?? basename(workspace.dir), workspaceDir: workspace.dir });
+      const info = cases.info();
+      return caseSummary(database(), { name: info?.name ?? '', workspaceDir: info?.dir ?? '' });
     },
     'files:list': async (input) => listFiles(database(), input),
     'findings:list': async (input) => listFindings(database(), input),
     'findings:counts': async (input) => countFindings(database(), input.filter),
     'findings:get': async (input) => ({ ...(await getFinding(database(), input.id)) }),
     'findings:evidence': async (input) => findingEvidence(database(), input),
-    'detect:run': async () => ({ jobId: runDetect().jobId }),
+    'detect:run': async () => ({ jobId: cases.redetect().jobId }),
     'jobs:list': async () => jobs.list(),
     'jobs:get': async (input) => jobs.get(input.jobId),
     'jobs:cancel': async (input) => ({ cancelled: jobs.cancel(input.jobId) }),
+
+    'case:create': async (input) => cases.createCase(input.dir, input.name),
+    'case:openWorkspace': async (input) => cases.openWorkspace(input.dir, input.readOnly),
+    'case:info': async () => ({ case: cases.info() }),
+    'case:save': async () => cases.save(),
+    'case:saveAs': async (input) => cases.saveAs(input.dir, input.name),
+    'case:close': async () => ({ closed: await cases.closeCase() }),
+    'case:recent': async () => ({ cases: await cases.recent() }),
+    'case:state': async () => cases.state(),
+    'case:updateState': async (input) => cases.updateState(input),
+
+    'custody:list': async (input) => cases.custody(input),
+    'custody:verify': async () => ({ jobId: cases.verifyCustody().jobId }),
+
+    'findings:archive': async (input) => cases.archive(input.ids, true),
+    'findings:unarchive': async (input) => cases.archive(input.ids, false),
+    'findings:playbook': async (input) =>
+      playbookView(await getFinding(database(), input.id), { caseName: cases.info()?.name }),
+
+    'suppression:list': async () => ({ rules: cases.suppressionRules() }),
+    'suppression:save': async (input) => cases.saveSuppression(input.rule),
+    'suppression:delete': async (input) => cases.deleteSuppression(input.id),
+
+    'export:run': async (input) => ({ jobId: cases.exportFindings(input, appVersion).jobId }),
+    'accounts:list': async (input) => listAccounts(database(), cases.state(), input.archived),
   };
 
   return {
     shell: options.shell,
     handlers,
     jobs,
-    workspaceDir: workspace.dir,
-    openCase,
+    get workspaceDir() {
+      return cases.info()?.dir ?? '';
+    },
+    caseInfo: () => cases.info(),
+    openCase: (input) => cases.openEvidence(input),
+    exportFindings: (request) => cases.exportFindings(request, appVersion),
     database,
+    state: () => cases.state(),
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close: async () => {
-      if (state.closed) return;
-      state.closed = true;
-      jobs.cancelAll();
-      await Promise.all(jobs.list().map((j) => jobs.wait(j.jobId)));
-      closeSession();
-      workspace.dispose();
+      await cases.close();
+      listeners.clear();
     },
   };
-}
-
-function caseName(paths: string[]): string {
-  const first = paths[0] ?? 'case';
-  const name = basename(first.replace(/[\\/]+$/, '')) || first;
-  return paths.length > 1 ? `${name} +${paths.length - 1}` : name;
 }
 
 /** True for a channel of the contract (own keys only: `toString` and friends are not channels). */

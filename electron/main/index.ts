@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import type { EventName } from '../../shared/api/contract';
+import { toErrorShape } from '../../shared/errors';
 import { createEngine, type Engine } from '../engine/api';
+import { findCaseDir } from '../engine/case/workspace';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { createIpcRegistry, createSenderCheck } from './ipc';
 import { installMenu } from './menu';
@@ -40,12 +42,26 @@ function sampleCase(): string {
   return join(resourcesDir(), 'sample-case');
 }
 
+function showError(title: string, error: unknown): void {
+  const shape = toErrorShape(error);
+  dialog.showErrorBox(title, shape.hint ? `${shape.message}\n\n${shape.hint}` : shape.message);
+}
+
+/** Paths from argv or a dialog: a case folder is opened as that case, anything else is evidence. */
 function openPaths(paths: string[]): void {
   if (!engine || paths.length === 0) return;
+  const current = engine;
+  const caseDir = paths.length === 1 ? findCaseDir(paths[0] ?? '') : null;
+  if (caseDir) {
+    void current.handlers['case:openWorkspace']({ dir: caseDir, readOnly: false }).catch((error: unknown) =>
+      showError('Loupe could not open the case', error),
+    );
+    return;
+  }
   try {
-    engine.openCase({ paths });
+    current.openCase({ paths });
   } catch (error) {
-    dialog.showErrorBox('Loupe', error instanceof Error ? error.message : String(error));
+    showError('Loupe', error);
   }
 }
 
@@ -65,11 +81,55 @@ async function chooseAndOpen(kind: 'folder' | 'files'): Promise<void> {
   if (!result.canceled) openPaths(result.filePaths);
 }
 
+/** New Case / Save As: the user names a folder; `.loupe` is added to it. */
+async function chooseCaseFolder(title: string): Promise<string | null> {
+  if (!main) return null;
+  const result = await dialog.showSaveDialog(main.win, { title, buttonLabel: 'Save', nameFieldLabel: 'Case name' });
+  return result.canceled || !result.filePath ? null : result.filePath;
+}
+
+const caseActions = {
+  newCase: async () => {
+    const dir = await chooseCaseFolder('New case');
+    if (!dir || !engine) return;
+    await engine.handlers['case:create']({ dir, name: basename(dir).replace(/\.loupe$/i, '') });
+  },
+  openCase: async () => {
+    if (!main || !engine) return;
+    const result = await dialog.showOpenDialog(main.win, { title: 'Open a Loupe case', properties: ['openDirectory'] });
+    const dir = result.filePaths[0];
+    if (!result.canceled && dir) await engine.handlers['case:openWorkspace']({ dir, readOnly: false });
+  },
+  save: async () => {
+    if (!engine) return;
+    if (engine.caseInfo()?.temp) return caseActions.saveAs();
+    await engine.handlers['case:save']({});
+  },
+  saveAs: async () => {
+    const dir = await chooseCaseFolder('Save case as');
+    if (!dir || !engine) return;
+    await engine.handlers['case:saveAs']({ dir });
+  },
+  close: async () => {
+    await engine?.handlers['case:close']({});
+  },
+};
+
+/** Menu actions run outside any page request: their errors go to a dialog. */
+function guarded(title: string, action: () => Promise<unknown>): () => void {
+  return () => void action().catch((error: unknown) => showError(title, error));
+}
+
 async function start(): Promise<void> {
   await app.whenReady();
   // The rules folder is named here: paths the engine derives from its own file do not survive
   // bundling into out/main.
-  engine = await createEngine({ shell: 'desktop', rulesDir: join(resourcesDir(), 'detections') });
+  engine = await createEngine({
+    shell: 'desktop',
+    rulesDir: join(resourcesDir(), 'detections'),
+    // Recent cases live with the app's other per-user data.
+    configDir: app.getPath('userData'),
+  });
   if (!devUrl) serveRenderer(join(here, '..', 'renderer'));
   main = createMainWindow({ preloadDir: join(here, '..', 'preload'), devUrl });
 
@@ -79,15 +139,16 @@ async function start(): Promise<void> {
     createSenderCheck(() => (window.win.isDestroyed() ? null : window.win), window.pageUrl),
   );
   disposeIpc = registry.registerAll(engine.handlers);
-  const forward = (event: EventName, payload: unknown) => {
+  engine.onEvent((event: EventName, payload: unknown) => {
     if (!window.win.isDestroyed()) window.win.webContents.send(event, payload);
-  };
-  engine.jobs.subscribe({
-    progress: (payload) => forward('jobs:progress', payload),
-    finished: (payload) => forward('jobs:finished', payload),
   });
 
   installMenu({
+    newCase: guarded('Loupe could not create the case', caseActions.newCase),
+    openCase: guarded('Loupe could not open the case', caseActions.openCase),
+    save: guarded('Loupe could not save the case', caseActions.save),
+    saveAs: guarded('Loupe could not save the case', caseActions.saveAs),
+    closeCase: guarded('Loupe could not close the case', caseActions.close),
     openFolder: () => void chooseAndOpen('folder'),
     openFiles: () => void chooseAndOpen('files'),
     quit: () => app.quit(),
@@ -111,7 +172,7 @@ app.on('window-all-closed', () => app.quit());
 
 app.on('will-quit', (event) => {
   if (quitting || !engine) return;
-  // Close DuckDB and remove the temp workspace before the process goes.
+  // Save the analyst's edits, close DuckDB and remove a temp case before the process goes.
   event.preventDefault();
   quitting = true;
   disposeIpc?.();

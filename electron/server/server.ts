@@ -21,7 +21,7 @@ import { send, serveStatic } from './static-files';
 /**
  * Web mode: the built renderer and the contract over loopback HTTP, job events over a WebSocket.
  *   POST /api/<channel>       body = channel input, `Authorization: Bearer <token>` -> 200 envelope
- *   GET  /api/events?token=   WebSocket: {"event":"jobs:progress"|"jobs:finished","payload":{...}}
+ *   GET  /api/events?token=   WebSocket: {"event":"jobs:progress"|"jobs:finished"|"case:changed","payload":{...}}
  *   GET  /*                   static files from out/renderer (no token)
  */
 export interface WebServerOptions {
@@ -143,10 +143,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const message = JSON.stringify({ event, payload });
     for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(message);
   };
-  const unsubscribe = engine.jobs.subscribe({
-    progress: (payload) => broadcast('jobs:progress', payload),
-    finished: (payload) => broadcast('jobs:finished', payload),
-  });
+  const unsubscribe = engine.onEvent(broadcast);
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);

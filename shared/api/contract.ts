@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import {
+  accountsListSchema,
   appInfoSchema,
+  caseChangedEventSchema,
+  caseInfoSchema,
+  caseStatePatchSchema,
+  caseStateSchema,
   caseSummarySchema,
+  custodyRowSchema,
+  custodyVerificationSchema,
+  exportRequestSchema,
   evidenceRowSchema,
   fileRecordSchema,
   fileStatusSchema,
@@ -14,10 +22,19 @@ import {
   jobProgressEventSchema,
   openCaseInputSchema,
   pageSchema,
+  playbookSchema,
+  recentCaseSchema,
   severityCountsSchema,
+  suppressionRuleInputSchema,
+  suppressionRuleSchema,
 } from './schemas';
 import { investigateContract } from './investigate';
 import type { Result } from '../errors';
+
+const folderPath = z.string().min(1).max(4096);
+const caseNameSchema = z.string().trim().min(1).max(200);
+const findingIdsSchema = z.object({ ids: z.array(z.string().min(1).max(200)).min(1).max(10_000) });
+const archiveOutputSchema = z.object({ updated: z.number(), deferred: z.boolean() });
 
 /**
  * The one map every shell is derived from: channel -> { input, output }. Preload, the IPC
@@ -53,6 +70,64 @@ export const contract = {
     output: z.object({ total: z.number(), rows: z.array(evidenceRowSchema) }),
   },
   'detect:run': { input: z.object({}), output: jobIdSchema },
+
+  // Cases on disk (workspaces). A case without a folder yet is temporary: Save As keeps it.
+  'case:create': {
+    input: z.object({ dir: folderPath, name: caseNameSchema }),
+    output: caseInfoSchema,
+  },
+  'case:openWorkspace': {
+    input: z.object({ dir: folderPath, readOnly: z.boolean().default(false) }),
+    output: caseInfoSchema,
+  },
+  'case:info': { input: z.object({}), output: z.object({ case: caseInfoSchema.nullable() }) },
+  'case:save': { input: z.object({}), output: caseInfoSchema },
+  'case:saveAs': {
+    input: z.object({ dir: folderPath, name: caseNameSchema.optional() }),
+    output: caseInfoSchema,
+  },
+  'case:close': { input: z.object({}), output: z.object({ closed: z.boolean() }) },
+  'case:recent': { input: z.object({}), output: z.object({ cases: z.array(recentCaseSchema) }) },
+  'case:state': { input: z.object({}), output: caseStateSchema },
+  'case:updateState': { input: caseStatePatchSchema, output: caseStateSchema },
+
+  // Chain of custody: every source file, its hash, when and from where it was loaded.
+  'custody:list': {
+    input: pageSchema.extend({ status: fileStatusSchema.optional() }),
+    output: z.object({
+      total: z.number(),
+      rows: z.array(custodyRowSchema),
+      verification: custodyVerificationSchema.nullable(),
+    }),
+  },
+  'custody:verify': { input: z.object({}), output: jobIdSchema },
+
+  // The analyst's archive decisions win over suppression rules; `deferred` while a load runs.
+  'findings:archive': { input: findingIdsSchema, output: archiveOutputSchema },
+  'findings:unarchive': { input: findingIdsSchema, output: archiveOutputSchema },
+  'findings:playbook': { input: z.object({ id: z.string().min(1).max(200) }), output: playbookSchema },
+
+  // Suppression rules: GuardDuty filter criteria with action ARCHIVE, applied after every run.
+  'suppression:list': { input: z.object({}), output: z.object({ rules: z.array(suppressionRuleSchema) }) },
+  'suppression:save': {
+    input: z.object({ rule: suppressionRuleInputSchema }),
+    output: z.object({
+      rule: suppressionRuleSchema,
+      archived: z.number(),
+      unarchived: z.number(),
+      deferred: z.boolean(),
+    }),
+  },
+  'suppression:delete': {
+    input: z.object({ id: z.string().min(1).max(200) }),
+    output: z.object({ deleted: z.boolean(), archived: z.number(), unarchived: z.number(), deferred: z.boolean() }),
+  },
+
+  'export:run': { input: exportRequestSchema, output: jobIdSchema },
+  'accounts:list': {
+    input: z.object({ archived: z.enum(['exclude', 'include', 'only']).default('exclude') }),
+    output: accountsListSchema,
+  },
   'jobs:list': { input: z.object({}), output: z.array(jobInfoSchema) },
   'jobs:get': { input: jobIdSchema, output: jobInfoSchema },
   'jobs:cancel': { input: jobIdSchema, output: z.object({ cancelled: z.boolean() }) },
@@ -70,6 +145,8 @@ export const channels = Object.keys(contract) as Channel[];
 export const eventContract = {
   'jobs:progress': jobProgressEventSchema,
   'jobs:finished': jobFinishedEventSchema,
+  /** A case was opened, created, saved elsewhere, renamed or closed (`case: null`). */
+  'case:changed': caseChangedEventSchema,
 } as const;
 
 export type EventContract = typeof eventContract;

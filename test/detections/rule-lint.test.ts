@@ -76,14 +76,42 @@ function lint(path: string, dir: string): string {
 
 describe('the linter refuses', () => {
   const cases: Array<[string, (t: string) => string, RegExp]> = [
-    ['an unknown finding type', (t) => t.replace('type: Policy:IAMUser/RootCredentialUsage', 'type: Policy:IAMUser/RootUse'), /not a GuardDuty finding type/],
-    ['a type from another source', (t) => t.replace('type: Policy:IAMUser/RootCredentialUsage', 'type: Recon:EC2/Portscan'), /comes from vpcflow logs/],
-    ['a bad MITRE id', (t) => t.replace('mitre: [TA0001:T1078.004, TA0004:T1078.004]', 'mitre: [T1078]'), /mitre\.0: must look like/],
-    ['an id that is not the file name', (t) => t.replace('id: root-credential-usage', 'id: root-usage'), /does not match the file name/],
-    ['an undeclared parameter', (t) => t.replace("WHERE c.principal_type = 'Root'", 'WHERE c.principal_type = $who'), /uses \$who, which is not declared/],
-    ['two statements', (t) => t.replace("AS remote_ip\n", 'AS remote_ip; DROP TABLE findings\n'), /one statement/],
-    ['a template field that does not exist', (t) => t.replace('title: API {api}', 'title: API {apii}'), /title uses \{apii\}/],
-    ['missing no-match tests', (t) => t.replace(/expect: no_match/g, 'expect: match'), /at least one test that expects no match/],
+    [
+      'an unknown finding type',
+      (t) => t.replace('type: Policy:IAMUser/RootCredentialUsage', 'type: Policy:IAMUser/RootUse'),
+      /not a GuardDuty finding type/,
+    ],
+    [
+      'a type from another source',
+      (t) => t.replace('type: Policy:IAMUser/RootCredentialUsage', 'type: Recon:EC2/Portscan'),
+      /comes from vpcflow logs/,
+    ],
+    [
+      'a bad MITRE id',
+      (t) => t.replace('mitre: [TA0001:T1078.004, TA0004:T1078.004]', 'mitre: [T1078]'),
+      /mitre\.0: must look like/,
+    ],
+    [
+      'an id that is not the file name',
+      (t) => t.replace('id: root-credential-usage', 'id: root-usage'),
+      /does not match the file name/,
+    ],
+    [
+      'an undeclared parameter',
+      (t) => t.replace("WHERE c.principal_type = 'Root'", 'WHERE c.principal_type = $who'),
+      /uses \$who, which is not declared/,
+    ],
+    ['two statements', (t) => t.replace('AS remote_ip\n', 'AS remote_ip; DROP TABLE findings\n'), /one statement/],
+    [
+      'a template field that does not exist',
+      (t) => t.replace('title: API {api}', 'title: API {apii}'),
+      /title uses \{apii\}/,
+    ],
+    [
+      'missing no-match tests',
+      (t) => t.replace(/expect: no_match/g, 'expect: match'),
+      /at least one test that expects no match/,
+    ],
     ['an unknown key', (t) => `${t}\nowner: me\n`, /Unrecognized key/],
   ];
   for (const [label, edit, pattern] of cases) {
@@ -119,8 +147,14 @@ describe('the inline test harness', () => {
     if (!matching || !quiet) throw new Error('rule lacks cases');
     expect((await runRuleCase(db, rule, { ...matching, expect: 'no_match' }, 0)).ok).toBe(false);
     expect((await runRuleCase(db, rule, { ...quiet, expect: 'match' }, 0)).ok).toBe(false);
-    expect((await runRuleCase(db, rule, { ...matching, severity: 9 }, 0)).message).toMatch(/expected severity 9, got 2/);
-    expect((await runRuleCase(db, rule, { ...matching, findings: 3 }, 0)).message).toMatch(/expected 3 findings, got 1/);
-    await expect(runRuleCase(db, rule, { ...matching, events: [{ no_such_column: 1 }] }, 0)).rejects.toThrow(/cloudtrail has no column "no_such_column"/);
+    expect((await runRuleCase(db, rule, { ...matching, severity: 9 }, 0)).message).toMatch(
+      /expected severity 9, got 2/,
+    );
+    expect((await runRuleCase(db, rule, { ...matching, findings: 3 }, 0)).message).toMatch(
+      /expected 3 findings, got 1/,
+    );
+    await expect(runRuleCase(db, rule, { ...matching, events: [{ no_such_column: 1 }] }, 0)).rejects.toThrow(
+      /cloudtrail has no column "no_such_column"/,
+    );
   });
 });

@@ -1,43 +1,25 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { totalmem, tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CASE_DB, CASE_JSON, caseDirFor } from '../workspace/workspace';
 
 /**
- * Where a case lives on disk: one folder holding `case.duckdb` and DuckDB's spill directory.
- * A workspace nobody named is a temp folder that belongs to the engine and is removed on close;
- * a named one is the user's and only its spill directory is cleaned up.
+ * Where a case folder is, given what a person typed: the folder itself when it holds a case,
+ * else the same name with `.loupe` when that does (so `--workspace acme` finds `acme.loupe`).
+ * Null when neither is a case folder.
  */
-export interface Workspace {
-  readonly dir: string;
-  readonly owned: boolean;
-  /** Path of the case database inside the workspace. */
-  dbPath(caseIndex: number): string;
-  spillDir(): string;
-  dispose(): void;
+export function findCaseDir(path: string): string | null {
+  for (const dir of [resolve(path), caseDirFor(path)]) if (isCaseDir(dir)) return dir;
+  return null;
 }
 
-export const CASE_DB_FILE = 'case.duckdb';
-
-export function createWorkspace(dir?: string): Workspace {
-  const owned = dir === undefined;
-  const root = owned ? mkdtempSync(join(tmpdir(), 'loupe-case-')) : resolve(dir);
-  mkdirSync(root, { recursive: true });
-  return {
-    dir: root,
-    owned,
-    // A temp workspace gives every opened case a fresh database; a named workspace is one case,
-    // so reopening it adds evidence to the same database (ingest skips files it already has).
-    dbPath: (caseIndex) => (owned ? join(root, `case-${caseIndex}`, CASE_DB_FILE) : join(root, CASE_DB_FILE)),
-    spillDir: () => join(root, '.spill'),
-    dispose: () => {
-      rmSync(owned ? root : join(root, '.spill'), { recursive: true, force: true });
-    },
-  };
-}
-
-/** True when `dir` already holds a case database (so `serve <dir>` reopens it instead of ingesting). */
-export function isWorkspaceDir(dir: string): boolean {
-  return existsSync(join(dir, CASE_DB_FILE));
+/** True when `dir` is a case folder: case.json and case.duckdb inside. */
+export function isCaseDir(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory() && existsSync(join(dir, CASE_JSON)) && existsSync(join(dir, CASE_DB));
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -74,7 +74,9 @@ export interface AggregatedFinding {
 const KEY_COLUMNS = new Set(['event_uid', 'event_time', 'account_id', 'region', 'resource_role', 'severity']);
 
 export function aggregateSql(): string {
-  const latest = HIT_COLUMNS.filter((c) => !KEY_COLUMNS.has(c.name)).map((c) => `arg_max(${c.name}, event_time) AS ${c.name}`);
+  const latest = HIT_COLUMNS.filter((c) => !KEY_COLUMNS.has(c.name)).map(
+    (c) => `arg_max(${c.name}, event_time) AS ${c.name}`,
+  );
   return `WITH a AS (
   SELECT finding_id AS id, any_value(type) AS type, arg_max(rule_id, event_time) AS rule_id, any_value(source) AS source,
          any_value(account_id) AS account_id, any_value(region) AS region, any_value(resource_id) AS resource_id,
@@ -105,15 +107,16 @@ export async function aggregateHits(db: Database, options: QueryOptions = {}): P
  */
 export async function suppressTrusted(db: Database, options: QueryOptions = {}): Promise<number> {
   const before = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM detect_hits`, undefined, options);
+  // Addresses and names are judged once each (distinct values), then matching hits are dropped.
   await db.run(
-    `DELETE FROM detect_hits h
-      WHERE EXISTS (SELECT 1 FROM intel t
-                     WHERE t.list_kind = 'trusted' AND t.ip_start IS NOT NULL
-                       AND ip4_to_int(h.remote_ip) BETWEEN t.ip_start AND t.ip_end)
-         OR EXISTS (SELECT 1 FROM intel t
-                     WHERE t.list_kind = 'trusted' AND t.domain IS NOT NULL AND h.domain IS NOT NULL
-                       AND ((NOT t.wildcard AND rtrim(lower(h.domain), '.') = t.domain)
-                            OR (t.wildcard AND ends_with(rtrim(lower(h.domain), '.'), '.' || t.domain))))`,
+    `DELETE FROM detect_hits
+      WHERE remote_ip IN (SELECT a.ip
+                            FROM (SELECT ip, ip4_to_int(ip) AS n FROM (SELECT DISTINCT remote_ip AS ip FROM detect_hits WHERE remote_ip IS NOT NULL)) a
+                            JOIN intel t ON t.list_kind = 'trusted' AND t.ip_start IS NOT NULL AND a.n BETWEEN t.ip_start AND t.ip_end)
+         OR rtrim(lower(domain), '.') IN (SELECT d.name
+                            FROM (SELECT DISTINCT rtrim(lower(domain), '.') AS name FROM detect_hits WHERE domain IS NOT NULL) d
+                            JOIN intel t ON t.list_kind = 'trusted' AND t.domain IS NOT NULL
+                                        AND ((NOT t.wildcard AND d.name = t.domain) OR (t.wildcard AND ends_with(d.name, '.' || t.domain))))`,
     undefined,
     options,
   );

@@ -46,7 +46,11 @@ function remoteIpDetails(ip: string | null, info: Map<string, IpInfo>): IpDetail
     const org = found.asnOrg ?? undefined;
     details.organization = { ...(found.asn ? { asn: found.asn } : {}), ...(org ? { asnOrg: org, isp: org, org } : {}) };
   }
-  if (found?.countryCode) details.country = { countryCode: found.countryCode, ...(found.countryName ? { countryName: found.countryName } : {}) };
+  if (found?.countryCode)
+    details.country = {
+      countryCode: found.countryCode,
+      ...(found.countryName ? { countryName: found.countryName } : {}),
+    };
   return details;
 }
 
@@ -60,7 +64,8 @@ function parseJson(value: unknown): unknown {
 }
 
 function defined<T extends object>(obj: T): T {
-  for (const key of Object.keys(obj) as Array<keyof T>) if (obj[key] === undefined || obj[key] === null) delete obj[key];
+  for (const key of Object.keys(obj) as Array<keyof T>)
+    if (obj[key] === undefined || obj[key] === null) delete obj[key];
   return obj;
 }
 
@@ -88,7 +93,10 @@ function buildResource(row: AggregatedFinding, resourceType: FindingResource['re
       vpcId: row.vpc_id ?? undefined,
       subnetId: row.subnet_id ?? undefined,
     });
-    resource.instanceDetails = { instanceId: row.instance_id, ...(Object.keys(nic).length > 0 ? { networkInterfaces: [nic] } : {}) };
+    resource.instanceDetails = {
+      instanceId: row.instance_id,
+      ...(Object.keys(nic).length > 0 ? { networkInterfaces: [nic] } : {}),
+    };
   }
   if (resourceType === 'S3Bucket') {
     const names = row.buckets && row.buckets.length > 0 ? row.buckets : row.bucket_name ? [row.bucket_name] : [];
@@ -100,17 +108,26 @@ function buildResource(row: AggregatedFinding, resourceType: FindingResource['re
         const configuration = parseJson(row.permission_configuration);
         detail.publicAccess = {
           effectivePermission: permission,
-          ...(configuration && typeof configuration === 'object' ? { permissionConfiguration: configuration as Record<string, unknown> } : {}),
+          ...(configuration && typeof configuration === 'object'
+            ? { permissionConfiguration: configuration as Record<string, unknown> }
+            : {}),
         };
       }
-      if (row.object_key && name === row.bucket_name) detail.s3ObjectDetails = [{ objectArn: `arn:${partition}:s3:::${name}/${row.object_key}`, key: row.object_key }];
+      if (row.object_key && name === row.bucket_name)
+        detail.s3ObjectDetails = [
+          { objectArn: `arn:${partition}:s3:::${name}/${row.object_key}`, key: row.object_key },
+        ];
       return detail;
     });
   }
   return resource;
 }
 
-function buildAction(row: AggregatedFinding, actionType: string, ipInfo: Map<string, IpInfo>): FindingAction | undefined {
+function buildAction(
+  row: AggregatedFinding,
+  actionType: string,
+  ipInfo: Map<string, IpInfo>,
+): FindingAction | undefined {
   const remote = remoteIpDetails(row.remote_ip, ipInfo);
   if (actionType === 'AWS_API_CALL') {
     const affected: Record<string, string> = {};
@@ -126,22 +143,27 @@ function buildAction(row: AggregatedFinding, actionType: string, ipInfo: Map<str
         errorCode: row.error_code ?? undefined,
         userAgent: row.user_agent ?? undefined,
         remoteIpDetails: remote,
-        remoteAccountDetails: row.remote_account_id ? { accountId: row.remote_account_id, affiliated: row.remote_account_affiliated ?? false } : undefined,
+        remoteAccountDetails: row.remote_account_id
+          ? { accountId: row.remote_account_id, affiliated: row.remote_account_affiliated ?? false }
+          : undefined,
         domainDetails: caller === 'Domain' && row.remote_ip ? { domain: row.remote_ip } : undefined,
         affectedResources: Object.keys(affected).length > 0 ? affected : undefined,
       }),
     };
   }
   if (actionType === 'NETWORK_CONNECTION') {
-    const direction: 'INBOUND' | 'OUTBOUND' | 'UNKNOWN' = row.direction === 'INBOUND' || row.direction === 'OUTBOUND' ? row.direction : 'UNKNOWN';
+    const direction: 'INBOUND' | 'OUTBOUND' | 'UNKNOWN' =
+      row.direction === 'INBOUND' || row.direction === 'OUTBOUND' ? row.direction : 'UNKNOWN';
     return {
       actionType: 'NETWORK_CONNECTION',
       networkConnectionAction: defined({
         connectionDirection: direction,
         protocol: row.protocol ?? 'Unknown',
         blocked: row.blocked ?? false,
-        localPortDetails: row.local_port != null ? { port: row.local_port, portName: portName(row.local_port) } : undefined,
-        remotePortDetails: row.remote_port != null ? { port: row.remote_port, portName: portName(row.remote_port) } : undefined,
+        localPortDetails:
+          row.local_port != null ? { port: row.local_port, portName: portName(row.local_port) } : undefined,
+        remotePortDetails:
+          row.remote_port != null ? { port: row.remote_port, portName: portName(row.remote_port) } : undefined,
         localIpDetails: row.local_ip ? { ipAddressV4: row.local_ip } : undefined,
         localNetworkInterface: row.eni_id ?? undefined,
         remoteIpDetails: remote,
@@ -194,15 +216,26 @@ export function buildFinding(row: AggregatedFinding, rule: Rule, ctx: BuildConte
   const resourceType = info?.resourceType ?? 'AccessKey';
   const actionType = info?.actionType ?? 'NONE';
   const severity = clampSeverity(row.severity ?? rule.defaultSeverity);
-  const changed = row.prev_count === null || row.prev_count !== row.count || row.prev_last_seen !== row.last_seen || row.prev_first_seen !== row.first_seen;
+  const changed =
+    row.prev_count === null ||
+    row.prev_count !== row.count ||
+    row.prev_last_seen !== row.last_seen ||
+    row.prev_first_seen !== row.first_seen;
   const createdAt = row.prev_created_at ?? ctx.now;
   const updatedAt = changed ? ctx.now : (row.prev_updated_at ?? ctx.now);
   const evidence = parseJson(row.evidence);
-  const values: Record<string, unknown> = { ...row, ...(evidence && typeof evidence === 'object' ? (evidence as Record<string, unknown>) : {}) };
+  const values: Record<string, unknown> = {
+    ...row,
+    ...(evidence && typeof evidence === 'object' ? (evidence as Record<string, unknown>) : {}),
+  };
   const partition = partitionOf(row.region);
 
   const intel: ThreatIntelligenceDetail[] = (row.intel ?? []).map((m) =>
-    defined({ threatListName: m.list, threatNames: m.name ? [m.name] : m.entry ? [m.entry] : [], threatFileSha256: m.sha ?? undefined }),
+    defined({
+      threatListName: m.list,
+      threatNames: m.name ? [m.name] : m.entry ? [m.entry] : [],
+      threatFileSha256: m.sha ?? undefined,
+    }),
   );
   // Built after `values` so the runbook names this finding's principal, address and bucket.
   const additional: Record<string, unknown> = defined({

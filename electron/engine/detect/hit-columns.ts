@@ -21,8 +21,12 @@ export const HIT_COLUMNS: readonly HitColumn[] = [
   { name: 'event_time', type: 'TIMESTAMPTZ', doc: 'when the event happened' },
   { name: 'account_id', type: 'VARCHAR', doc: 'account the activity happened in' },
   { name: 'region', type: 'VARCHAR', doc: 'region of the event' },
-  { name: 'resource_role', type: 'VARCHAR', doc: "TARGET (default) or ACTOR" },
-  { name: 'severity', type: 'DOUBLE', doc: "context severity for this event; the finding takes the highest (default: the rule's)" },
+  { name: 'resource_role', type: 'VARCHAR', doc: 'TARGET (default) or ACTOR' },
+  {
+    name: 'severity',
+    type: 'DOUBLE',
+    doc: "context severity for this event; the finding takes the highest (default: the rule's)",
+  },
   { name: 'access_key_id', type: 'VARCHAR', doc: 'resource.accessKeyDetails.accessKeyId' },
   { name: 'principal_id', type: 'VARCHAR', doc: 'resource.accessKeyDetails.principalId' },
   { name: 'user_name', type: 'VARCHAR', doc: 'resource.accessKeyDetails.userName' },
@@ -63,7 +67,14 @@ export const RESERVED_HIT_COLUMNS = ['rule_id', 'type', 'source', 'finding_id', 
 export const HIT_COLUMN_NAMES: ReadonlySet<string> = new Set(HIT_COLUMNS.map((c) => c.name));
 
 /** Names a title or description template may use: hit columns plus what aggregation adds. */
-export const TEMPLATE_FIELDS: ReadonlySet<string> = new Set([...HIT_COLUMN_NAMES, 'resource_id', 'discriminator', 'count', 'first_seen', 'last_seen']);
+export const TEMPLATE_FIELDS: ReadonlySet<string> = new Set([
+  ...HIT_COLUMN_NAMES,
+  'resource_id',
+  'discriminator',
+  'count',
+  'first_seen',
+  'last_seen',
+]);
 
 /** A plain SQL identifier: the only shape of column name the runner will quote into SQL. */
 export const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;

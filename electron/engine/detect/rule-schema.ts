@@ -48,7 +48,9 @@ export const ruleSchema = z.strictObject({
       context: z.array(z.strictObject({ value: severityValue, when: z.string().min(5) })).optional(),
     }),
   ]),
-  mitre: z.array(z.string().regex(/^TA\d{4}:T\d{4}(\.\d{3})?$/, 'must look like TA0005:T1562 or TA0005:T1562.008')).min(1),
+  mitre: z
+    .array(z.string().regex(/^TA\d{4}:T\d{4}(\.\d{3})?$/, 'must look like TA0005:T1562 or TA0005:T1562.008'))
+    .min(1),
   params: z.record(identifier, z.union([z.string(), z.number(), z.boolean()])).optional(),
   query: z.string().min(10),
   aggregate: z

@@ -26,7 +26,8 @@ const DEFAULTS: Record<(typeof SOURCE_TABLES)[number], Record<string, unknown>> 
     event_category: 'Management',
     aws_region: 'us-east-1',
     source_ip: '203.0.113.50',
-    user_agent: 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1.0-18-amd64 md/arch#x86_64 lang/python#3.11.8 md/distrib#debian.12',
+    user_agent:
+      'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1.0-18-amd64 md/arch#x86_64 lang/python#3.11.8 md/distrib#debian.12',
     read_only: false,
     management_event: true,
     recipient_account_id: '111122223333',
@@ -52,7 +53,11 @@ export async function createRuleTestDb(): Promise<Database> {
   await migrate(db);
   await ensureEnrichment(db);
   const bundled = await loadBundledIntel(db);
-  if (bundled.failed.length > 0) throw new LoupeError('INTEL_INVALID', `Bundled intel failed to load: ${bundled.failed.map((f) => `${f.file}: ${f.error}`).join('; ')}`);
+  if (bundled.failed.length > 0)
+    throw new LoupeError(
+      'INTEL_INVALID',
+      `Bundled intel failed to load: ${bundled.failed.map((f) => `${f.file}: ${f.error}`).join('; ')}`,
+    );
   return db;
 }
 
@@ -79,7 +84,10 @@ async function resetCase(db: Database): Promise<void> {
 
 /** Inserts test events into a source table; unknown column names are an error naming the rule. */
 export async function insertTestEvents(db: Database, rule: Rule, test: RuleTest, index: number): Promise<void> {
-  await insertEvents(db, rule.source, test.events, { uidPrefix: `${rule.id}-${index}`, where: `${rule.file}: test "${test.name}"` });
+  await insertEvents(db, rule.source, test.events, {
+    uidPrefix: `${rule.id}-${index}`,
+    where: `${rule.file}: test "${test.name}"`,
+  });
 }
 
 /**
@@ -146,7 +154,11 @@ export async function runRuleCase(db: Database, rule: Rule, test: RuleTest, inde
       category: list.category ?? 'custom',
     });
   }
-  const report = await runDetections(db, ctx(), { rules: [rule], now: new Date('2026-03-03T00:00:00Z'), prepared: true });
+  const report = await runDetections(db, ctx(), {
+    rules: [rule],
+    now: new Date('2026-03-03T00:00:00Z'),
+    prepared: true,
+  });
   const findings = await db.all<{ id: string; severity: number; resourceId: string; count: number; title: string }>(
     `SELECT id, severity, resource_id AS "resourceId", count::INTEGER AS count, title FROM findings WHERE rule_id = $id ORDER BY id`,
     { id: rule.id },
@@ -155,10 +167,13 @@ export async function runRuleCase(db: Database, rule: Rule, test: RuleTest, inde
   const fail = (message: string): RuleCaseResult => ({ ...base, ok: false, message, findings, report });
   if (failure) return fail(`rule failed: ${failure.error}`);
   if (test.expect === 'no_match') {
-    return findings.length === 0 ? { ...base, ok: true, message: 'no finding, as expected', findings, report } : fail(`expected no finding, got ${findings.length}: ${findings.map((f) => f.title).join(' | ')}`);
+    return findings.length === 0
+      ? { ...base, ok: true, message: 'no finding, as expected', findings, report }
+      : fail(`expected no finding, got ${findings.length}: ${findings.map((f) => f.title).join(' | ')}`);
   }
   if (findings.length === 0) return fail('expected a finding, got none');
-  if (test.findings !== undefined && findings.length !== test.findings) return fail(`expected ${test.findings} findings, got ${findings.length}`);
+  if (test.findings !== undefined && findings.length !== test.findings)
+    return fail(`expected ${test.findings} findings, got ${findings.length}`);
   if (test.severity !== undefined) {
     const wrong = findings.find((f) => f.severity !== test.severity);
     if (wrong) return fail(`expected severity ${test.severity}, got ${wrong.severity} (${wrong.title})`);

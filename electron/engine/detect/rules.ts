@@ -53,7 +53,9 @@ function templateFields(template: string): string[] {
  */
 export function parseRuleFile(file: string, rulesDir?: string): { rule: Rule } | { failure: RuleFailure } {
   const fallbackId = basename(file).replace(/\.ya?ml$/, '');
-  const fail = (error: string) => ({ failure: { ruleId: fallbackId, file, error: `${rulesDir ? relative(rulesDir, file) : file}: ${error}` } });
+  const fail = (error: string) => ({
+    failure: { ruleId: fallbackId, file, error: `${rulesDir ? relative(rulesDir, file) : file}: ${error}` },
+  });
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(file, 'utf8'));
@@ -68,17 +70,21 @@ export function parseRuleFile(file: string, rulesDir?: string): { rule: Rule } |
   const spec = parsed.data;
   const problems: string[] = [];
   if (spec.id !== fallbackId) problems.push(`id "${spec.id}" does not match the file name ${basename(file)}`);
-  if (rulesDir && basename(dirname(file)) !== spec.source) problems.push(`a ${spec.source} rule belongs in ${spec.source}/`);
+  if (rulesDir && basename(dirname(file)) !== spec.source)
+    problems.push(`a ${spec.source} rule belongs in ${spec.source}/`);
   const info = findingTypeInfo(spec.type);
   if (!info) problems.push(`"${spec.type}" is not a GuardDuty finding type Loupe knows (shared/findings/catalog.ts)`);
-  else if (info.source !== spec.source) problems.push(`${spec.type} comes from ${info.source} logs, not ${spec.source}`);
+  else if (info.source !== spec.source)
+    problems.push(`${spec.type} comes from ${info.source} logs, not ${spec.source}`);
 
   const declared = new Set(Object.keys(spec.params ?? {}));
   for (const p of queryParams(spec.query)) {
     if (p.startsWith('loupe_')) problems.push(`parameter $${p}: the loupe_ prefix is reserved for the runner`);
-    else if (!declared.has(p) && !(BUILTIN_PARAMS as readonly string[]).includes(p)) problems.push(`query uses $${p}, which is not declared under params`);
+    else if (!declared.has(p) && !(BUILTIN_PARAMS as readonly string[]).includes(p))
+      problems.push(`query uses $${p}, which is not declared under params`);
   }
-  for (const p of declared) if (!queryParams(spec.query).includes(p)) problems.push(`param ${p} is declared but the query does not use it`);
+  for (const p of declared)
+    if (!queryParams(spec.query).includes(p)) problems.push(`param ${p} is declared but the query does not use it`);
   if (!/^\s*(with|select)\b/i.test(spec.query)) problems.push('query must be a single SELECT (or WITH ... SELECT)');
   if (/;\s*\S/.test(stripSql(spec.query))) problems.push('query must be one statement (no ";" inside)');
 
@@ -92,7 +98,9 @@ export function parseRuleFile(file: string, rulesDir?: string): { rule: Rule } |
     ['description', spec.description],
     ...spec.runbook.map((step, i) => [`runbook[${i}]`, step] as const),
   ] as const) {
-    for (const f of templateFields(text)) if (!templateOk.has(f)) problems.push(`${field} uses {${f}}, which is neither a hit column nor an evidence column`);
+    for (const f of templateFields(text))
+      if (!templateOk.has(f))
+        problems.push(`${field} uses {${f}}, which is neither a hit column nor an evidence column`);
   }
   if (!spec.tests.some((t) => t.expect === 'match')) problems.push('needs at least one test that expects a match');
   if (!spec.tests.some((t) => t.expect === 'no_match')) problems.push('needs at least one test that expects no match');
@@ -115,7 +123,11 @@ export function loadRules(dir: string = DEFAULT_RULES_DIR): { rules: Rule[]; fai
     }
     const other = seen.get(result.rule.id);
     if (other) {
-      failed.push({ ruleId: result.rule.id, file, error: `${relative(dir, file)}: duplicate rule id, also in ${relative(dir, other)}` });
+      failed.push({
+        ruleId: result.rule.id,
+        file,
+        error: `${relative(dir, file)}: duplicate rule id, also in ${relative(dir, other)}`,
+      });
       continue;
     }
     seen.set(result.rule.id, file);

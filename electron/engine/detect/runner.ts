@@ -1,3 +1,4 @@
+import { LoupeError } from '../../../shared/errors';
 import { findingTypeInfo, severityLabel, type SeverityLabel } from '../../../shared/findings/catalog';
 import type { Database, QueryOptions } from '../db/database';
 import { ensureEnrichment, lookupIps, type IpInfo } from '../enrich/ip-data';
@@ -63,7 +64,9 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
   const q: QueryOptions = { signal };
   const warnings: string[] = [];
 
-  const loaded = options.rules ? { rules: options.rules, failed: [] } : loadRules(options.rulesDir ?? DEFAULT_RULES_DIR);
+  const loaded = options.rules
+    ? { rules: options.rules, failed: [] }
+    : loadRules(options.rulesDir ?? DEFAULT_RULES_DIR);
   const rulesFailed: RuleFailure[] = [...loaded.failed];
   const wanted = options.only ? new Set(options.only) : null;
   const rules = wanted ? loaded.rules.filter((r) => wanted.has(r.id)) : loaded.rules;
@@ -107,7 +110,8 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
       await db.run(`DELETE FROM detect_hits WHERE rule_id = $id`, { id: rule.id }, q);
     }
   }
-  signal.throwIfAborted();
+  if (signal.aborted)
+    throw new LoupeError('QUERY_CANCELLED', 'The detection run was cancelled; earlier findings are unchanged.');
 
   ctx.report({ phase: 'aggregate', done: rules.length, total: rules.length, message: 'Building findings' });
   const suppressed = await suppressTrusted(db, q);
@@ -126,7 +130,11 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
   for (const row of rows) {
     const rule = byId.get(row.rule_id);
     if (!rule) continue;
-    found.push({ finding: buildFinding(row, rule, { now: iso, ipInfo }).finding, ruleId: rule.id, resourceId: row.resource_id });
+    found.push({
+      finding: buildFinding(row, rule, { now: iso, ipInfo }).finding,
+      ruleId: rule.id,
+      resourceId: row.resource_id,
+    });
   }
   const { removed } = await storeFindings(db, found, rulesRan, q);
 

@@ -31,24 +31,41 @@ const quote = (name: string): string => {
 };
 
 /** Column name -> DuckDB type of what the rule's query returns, checked against the contract. */
-export async function describeRule(db: Database, rule: Rule, params: SqlParams, options: QueryOptions = {}): Promise<Map<string, string>> {
+export async function describeRule(
+  db: Database,
+  rule: Rule,
+  params: SqlParams,
+  options: QueryOptions = {},
+): Promise<Map<string, string>> {
   let described: Array<{ name: string; type: string }>;
   try {
-    described = await db.all<{ name: string; type: string }>(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE ${rule.query})`, params, options);
+    described = await db.all<{ name: string; type: string }>(
+      `SELECT column_name AS name, column_type AS type FROM (DESCRIBE ${rule.query})`,
+      params,
+      options,
+    );
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw new LoupeError('RULE_INVALID', `${rule.file}: query does not compile: ${firstLine((error as Error).message)}`, {
-      hint: 'Check the SQL against the normalized tables (electron/engine/db/schema-events.ts).',
-    });
+    throw new LoupeError(
+      'RULE_INVALID',
+      `${rule.file}: query does not compile: ${firstLine((error as Error).message)}`,
+      {
+        hint: 'Check the SQL against the normalized tables (electron/engine/db/schema-events.ts).',
+      },
+    );
   }
   const columns = new Map(described.map((c) => [c.name, c.type]));
   const problems: string[] = [];
   for (const name of REQUIRED_HIT_COLUMNS) if (!columns.has(name)) problems.push(`returns no ${name} column`);
-  if (!columns.has(rule.aggregate.resource)) problems.push(`returns no ${rule.aggregate.resource} column (aggregate.resource)`);
-  for (const name of rule.aggregate.by) if (!columns.has(name)) problems.push(`returns no ${name} column (aggregate.by)`);
+  if (!columns.has(rule.aggregate.resource))
+    problems.push(`returns no ${rule.aggregate.resource} column (aggregate.resource)`);
+  for (const name of rule.aggregate.by)
+    if (!columns.has(name)) problems.push(`returns no ${name} column (aggregate.by)`);
   for (const name of rule.evidence) if (!columns.has(name)) problems.push(`returns no ${name} column (evidence)`);
-  for (const name of RESERVED_HIT_COLUMNS) if (columns.has(name)) problems.push(`returns ${name}, which the runner fills itself`);
-  for (const name of columns.keys()) if (!IDENTIFIER.test(name)) problems.push(`column "${name}" is not a plain lower-case name`);
+  for (const name of RESERVED_HIT_COLUMNS)
+    if (columns.has(name)) problems.push(`returns ${name}, which the runner fills itself`);
+  for (const name of columns.keys())
+    if (!IDENTIFIER.test(name)) problems.push(`column "${name}" is not a plain lower-case name`);
   const time = columns.get('event_time');
   if (time && !time.startsWith('TIMESTAMP')) problems.push(`event_time is ${time}, not a timestamp`);
   if (typeof rule.severity === 'object' && (rule.severity.context?.length ?? 0) > 0 && !columns.has('severity')) {
@@ -66,8 +83,13 @@ export function stageSql(rule: Rule, columns: Map<string, string>): string {
     return `${value} AS ${c.name}`;
   });
   const discriminator =
-    rule.aggregate.by.length === 0 ? `''` : `concat_ws('/', ${rule.aggregate.by.map((b) => `CAST(q.${quote(b)} AS VARCHAR)`).join(', ')})`;
-  const evidence = rule.evidence.length === 0 ? 'CAST(NULL AS JSON)' : `to_json(struct_pack(${rule.evidence.map((e) => `${quote(e)} := q.${quote(e)}`).join(', ')}))`;
+    rule.aggregate.by.length === 0
+      ? `''`
+      : `concat_ws('/', ${rule.aggregate.by.map((b) => `CAST(q.${quote(b)} AS VARCHAR)`).join(', ')})`;
+  const evidence =
+    rule.evidence.length === 0
+      ? 'CAST(NULL AS JSON)'
+      : `to_json(struct_pack(${rule.evidence.map((e) => `${quote(e)} := q.${quote(e)}`).join(', ')}))`;
   const hitNames = HIT_COLUMNS.map((c) => c.name);
   return `INSERT INTO detect_hits (rule_id, type, source, finding_id, resource_id, discriminator, evidence, ${hitNames.join(', ')})
 SELECT $loupe_rule_id, $loupe_type, $loupe_source,
@@ -91,13 +113,24 @@ export async function stageRule(db: Database, rule: Rule, options: StageOptions)
   if (options.timeoutMs !== undefined) query.timeoutMs = options.timeoutMs;
   const columns = await describeRule(db, rule, params, query);
   try {
-    await db.run(stageSql(rule, columns), { ...params, loupe_rule_id: rule.id, loupe_type: rule.type, loupe_source: rule.source }, query);
+    await db.run(
+      stageSql(rule, columns),
+      { ...params, loupe_rule_id: rule.id, loupe_type: rule.type, loupe_source: rule.source },
+      query,
+    );
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    if (error instanceof LoupeError) throw new LoupeError(error.code, `${rule.file}: ${error.message}`, { hint: 'The rule was skipped; the others ran.' });
+    if (error instanceof LoupeError)
+      throw new LoupeError(error.code, `${rule.file}: ${error.message}`, {
+        hint: 'The rule was skipped; the others ran.',
+      });
     throw new LoupeError('RULE_INVALID', `${rule.file}: query failed: ${firstLine((error as Error).message)}`);
   }
-  const row = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM detect_hits WHERE rule_id = $id`, { id: rule.id }, query);
+  const row = await db.one<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM detect_hits WHERE rule_id = $id`,
+    { id: rule.id },
+    query,
+  );
   return row?.n ?? 0;
 }
 

@@ -53,8 +53,13 @@ export async function storeFindings(
   await inTransaction(
     db,
     async (run) => {
-      await run(`DELETE FROM finding_events WHERE finding_id IN (SELECT unnest(from_json($stale::JSON, '["VARCHAR"]')))`, { stale: staleIds });
-      await run(`DELETE FROM findings WHERE id IN (SELECT unnest(from_json($stale::JSON, '["VARCHAR"]')))`, { stale: staleIds });
+      await run(
+        `DELETE FROM finding_events WHERE finding_id IN (SELECT unnest(from_json($stale::JSON, '["VARCHAR"]')))`,
+        { stale: staleIds },
+      );
+      await run(`DELETE FROM findings WHERE id IN (SELECT unnest(from_json($stale::JSON, '["VARCHAR"]')))`, {
+        stale: staleIds,
+      });
       await run(
         `INSERT INTO findings (id, type, severity, title, account_id, region, resource_type, resource_id, rule_id, count,
                                first_seen, last_seen, created_at, updated_at, archived, finding)
@@ -70,7 +75,9 @@ export async function storeFindings(
         { rows },
       );
       await run(`DELETE FROM finding_events WHERE finding_id IN (SELECT DISTINCT finding_id FROM detect_hits)`);
-      await run(`INSERT INTO finding_events (finding_id, source, event_uid) SELECT DISTINCT finding_id, source, event_uid FROM detect_hits`);
+      await run(
+        `INSERT INTO finding_events (finding_id, source, event_uid) SELECT DISTINCT finding_id, source, event_uid FROM detect_hits`,
+      );
     },
     options,
   );

@@ -54,7 +54,10 @@ interface WorldCountry {
  * Loads the enrichment tables unless this case already holds the same versions. About half a
  * second for ~400k ASN and ~330k country ranges.
  */
-export async function ensureEnrichment(db: Database, options: QueryOptions & { sources?: EnrichmentSources } = {}): Promise<{ loaded: boolean; version: string }> {
+export async function ensureEnrichment(
+  db: Database,
+  options: QueryOptions & { sources?: EnrichmentSources } = {},
+): Promise<{ loaded: boolean; version: string }> {
   let sources: EnrichmentSources;
   try {
     sources = options.sources ?? defaultEnrichmentSources();
@@ -63,7 +66,11 @@ export async function ensureEnrichment(db: Database, options: QueryOptions & { s
       hint: 'Run npm install; Loupe needs @ip-location-db/asn, @ip-location-db/geo-whois-asn-country and world-countries.',
     });
   }
-  const current = await db.one<{ value: string }>(`SELECT value FROM meta WHERE key = 'enrich_version'`, undefined, options);
+  const current = await db.one<{ value: string }>(
+    `SELECT value FROM meta WHERE key = 'enrich_version'`,
+    undefined,
+    options,
+  );
   if (current?.value === sources.version) return { loaded: false, version: sources.version };
 
   const countries = (JSON.parse(readFileSync(sources.countriesJson, 'utf8')) as WorldCountry[])
@@ -110,11 +117,21 @@ export interface IpInfo {
 }
 
 /** Looks up a batch of addresses (one query, range joins); non-IPv4 values get nulls. */
-export async function lookupIps(db: Database, ips: readonly string[], options: QueryOptions = {}): Promise<Map<string, IpInfo>> {
+export async function lookupIps(
+  db: Database,
+  ips: readonly string[],
+  options: QueryOptions = {},
+): Promise<Map<string, IpInfo>> {
   const unique = [...new Set(ips.filter((ip) => ip !== ''))];
   const out = new Map<string, IpInfo>();
   if (unique.length === 0) return out;
-  const rows = await db.all<{ ip: string; asn: string | null; org: string | null; cc: string | null; country: string | null }>(
+  const rows = await db.all<{
+    ip: string;
+    asn: string | null;
+    org: string | null;
+    cc: string | null;
+    country: string | null;
+  }>(
     `WITH q AS (SELECT ip, ip4_to_int(ip) AS n FROM (SELECT unnest(from_json($ips::JSON, '["VARCHAR"]')) AS ip)),
           a AS (SELECT q.ip, any_value(r.asn) AS asn, any_value(r.org) AS org
                   FROM q LEFT JOIN ip_asn r ON q.n BETWEEN r.ip_start AND r.ip_end GROUP BY q.ip),

@@ -1,18 +1,17 @@
+import { eventSummarySql } from '../case/event-summary';
 import { sourceTables, type SourceName, type SourceTable } from '../case/source-tables';
 import type { Database } from '../db/database';
 import { selectionSql, type FindingSelection, type ReadOptions } from './load-findings';
 
 /**
  * The events behind findings, for the timeline and the report. Everything per event happens in
- * SQL: the one-line message, the Timesketch JSON line, the per-finding cap. Table and column
- * names come only from the allow-lists below, intersected with what the case database really
- * has (the flow and DNS tables arrive with their loaders).
+ * SQL: the one-line message (case/event-summary.ts, the same as the evidence panel's), the
+ * Timesketch JSON line, the per-finding cap. Table and column names come only from the
+ * allow-lists below, intersected with what the case database really has.
  */
 interface SourceSpec {
   dataType: string;
   timestampDesc: string;
-  /** Message SQL over alias `e`; used when the table has every column it names. */
-  message: { requires: readonly string[]; sql: string };
   /** Columns copied into each timeline line when present. */
   fields: readonly string[];
 }
@@ -21,11 +20,6 @@ const SPECS: Record<SourceName, SourceSpec> = {
   cloudtrail: {
     dataType: 'aws:cloudtrail:event',
     timestampDesc: 'Event Time',
-    message: {
-      requires: ['event_name', 'event_source', 'principal_arn', 'principal_name', 'source_ip', 'error_code'],
-      sql: `concat_ws(' ', e.event_name, '(' || e.event_source || ')', 'by ' || coalesce(e.principal_arn, e.principal_name),
-              'from ' || e.source_ip, '-> ' || e.error_code)`,
-    },
     fields: [
       'event_name',
       'event_source',
@@ -51,11 +45,6 @@ const SPECS: Record<SourceName, SourceSpec> = {
   vpcflow: {
     dataType: 'aws:vpcflow:record',
     timestampDesc: 'Flow Start',
-    message: {
-      requires: ['srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'action', 'bytes'],
-      sql: `concat_ws(' ', e.srcaddr || coalesce(':' || e.srcport, ''), '->', e.dstaddr || coalesce(':' || e.dstport, ''),
-              'proto ' || e.protocol, e.action, e.bytes || ' bytes')`,
-    },
     fields: [
       'account_id',
       'interface_id',
@@ -84,10 +73,6 @@ const SPECS: Record<SourceName, SourceSpec> = {
   dns: {
     dataType: 'aws:route53resolver:query',
     timestampDesc: 'Query Time',
-    message: {
-      requires: ['query_name', 'query_type', 'rcode', 'srcaddr'],
-      sql: `concat_ws(' ', e.query_type, e.query_name, '->', e.rcode, 'from ' || e.srcaddr)`,
-    },
     fields: [
       'query_name',
       'query_type',
@@ -107,10 +92,8 @@ const SPECS: Record<SourceName, SourceSpec> = {
   },
 };
 
-function messageSql(t: SourceTable): string {
-  const m = SPECS[t.source].message;
-  return m.requires.every((c) => t.columns.has(c)) ? m.sql : `'${t.source} event ' || e.event_uid`;
-}
+/** Timeline messages and report lines use the same one-line summary as the evidence panel. */
+const messageSql = eventSummarySql;
 
 /** Tables that can be joined to finding_events and placed on a time line. */
 async function usableTables(db: Database): Promise<Array<SourceTable & { timeColumn: string }>> {

@@ -1,7 +1,12 @@
 import { dirname, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { z } from 'zod';
+import {
+  EXPORT_FORMATS,
+  exportRequestSchema,
+  type ExportFormat,
+  type ExportRequest,
+} from '../../../shared/api/schemas';
 import { LoupeError } from '../../../shared/errors';
 import type { GuardDutyFinding } from '../../../shared/findings/guardduty';
 import type { Database } from '../db/database';
@@ -25,31 +30,8 @@ import { findingTimelineLines } from './timeline';
  * writes the chosen format. Files are written through a temp file and renamed when complete,
  * so a cancelled or failed export never leaves a half-written file under the target name.
  */
-export const EXPORT_FORMATS = [
-  'guardduty-json',
-  'guardduty-jsonl',
-  'guardduty-s3',
-  'eventbridge',
-  'asff',
-  'ocsf',
-  'csv',
-  'timesketch',
-  'html',
-  'playbook',
-] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-/** What a shell sends (validated at the boundary); the lead may move it into shared/api. */
-export const exportRequestSchema = z.object({
-  format: z.enum(EXPORT_FORMATS),
-  /** A file, or for 'guardduty-s3' the folder that will hold AWSLogs/. */
-  outPath: z.string().min(1).max(4096),
-  includeArchived: z.boolean().default(false),
-  findingIds: z.array(z.string().min(1).max(200)).max(100_000).optional(),
-  asffProduct: z.enum(['guardduty', 'account-default']).default('guardduty'),
-  overwrite: z.boolean().default(false),
-});
-export type ExportRequest = z.input<typeof exportRequestSchema>;
+export { EXPORT_FORMATS, exportRequestSchema };
+export type { ExportFormat, ExportRequest };
 
 export interface ExportContext {
   caseState?: CaseState;

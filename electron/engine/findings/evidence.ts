@@ -1,49 +1,10 @@
 import type { EvidenceRow } from '../../../shared/api/schemas';
 import type { Database } from '../db/database';
-import { sourceTables, type SourceName, type SourceTable } from '../case/source-tables';
+import { eventSummarySql } from '../case/event-summary';
+import { sourceTables } from '../case/source-tables';
 import { notFound } from './get';
 
 const UI_READ = { timeoutMs: 30_000 };
-
-/**
- * One-line summaries per source, as constant SQL over the event alias `e`. A summary is used
- * only when its table has every column it names (the flow and DNS tables arrive later);
- * otherwise the row still shows, with a plain fallback. concat_ws skips NULL parts.
- */
-const SUMMARIES: Record<SourceName, { requires: readonly string[]; sql: string }> = {
-  cloudtrail: {
-    requires: [
-      'event_source',
-      'event_name',
-      'principal_arn',
-      'principal_name',
-      'principal_type',
-      'source_ip',
-      'error_code',
-    ],
-    sql: `concat_ws(' ', e.event_name, '(' || e.event_source || ')',
-            'by ' || coalesce(e.principal_arn, e.principal_name, e.principal_type),
-            'from ' || e.source_ip, '-> ' || e.error_code)`,
-  },
-  vpcflow: {
-    requires: ['srcaddr', 'srcport', 'dstaddr', 'dstport', 'protocol', 'action', 'bytes', 'interface_id'],
-    sql: `concat_ws(' ',
-            CASE e.protocol WHEN 6 THEN 'TCP' WHEN 17 THEN 'UDP' WHEN 1 THEN 'ICMP' WHEN 58 THEN 'ICMPv6'
-              ELSE 'proto ' || e.protocol END,
-            e.srcaddr || coalesce(':' || e.srcport, ''), '->', e.dstaddr || coalesce(':' || e.dstport, ''),
-            e.action, e.bytes || ' bytes', 'on ' || e.interface_id)`,
-  },
-  dns: {
-    requires: ['query_name', 'query_type', 'rcode', 'srcaddr', 'instance_id', 'firewall_rule_action'],
-    sql: `concat_ws(' ', e.query_type, e.query_name, '->', e.rcode,
-            'from ' || coalesce(e.instance_id || ' (' || e.srcaddr || ')', e.srcaddr), 'firewall ' || e.firewall_rule_action)`,
-  },
-};
-
-function summarySql(t: SourceTable): string {
-  const s = SUMMARIES[t.source];
-  return s.requires.every((c) => t.columns.has(c)) ? s.sql : `'${t.source} event ' || e.event_uid`;
-}
 
 /** Paged raw events behind a finding, each traced to its file and position, oldest first. */
 export async function findingEvidence(
@@ -58,7 +19,7 @@ export async function findingEvidence(
   const parts = tables.map(
     (t) => `SELECT ev.source, ev.event_uid AS "eventUid",
                    ${t.timeColumn ? `iso_ts(e.${t.timeColumn})` : 'NULL'} AS "eventTime",
-                   ${summarySql(t)} AS summary, e.file_id AS "fileId", f.path AS "filePath", e.position,
+                   ${eventSummarySql(t)} AS summary, e.file_id AS "fileId", f.path AS "filePath", e.position,
                    ${t.hasRaw ? 'CAST(e.raw AS VARCHAR)' : 'CAST(to_json(e) AS VARCHAR)'} AS raw,
                    ${t.timeColumn ? `e.${t.timeColumn}` : 'NULL::TIMESTAMPTZ'} AS sort_ts
               FROM ev JOIN ${t.source} e ON e.event_uid = ev.event_uid

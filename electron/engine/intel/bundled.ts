@@ -40,7 +40,9 @@ export function readBundledHeader(text: string, file: string): BundledHeader {
           ? 'no "# compiled:" header (date and who compiled it)'
           : null;
   if (problem || !name || !compiled) {
-    throw new LoupeError('INTEL_INVALID', `Bundled list ${file}: ${problem ?? 'bad header'}.`, { hint: 'See resources/intel/README.md for the header format.' });
+    throw new LoupeError('INTEL_INVALID', `Bundled list ${file}: ${problem ?? 'bad header'}.`, {
+      hint: 'See resources/intel/README.md for the header format.',
+    });
   }
   return { name, category: category as IntelCategory, kind: kind as 'threat' | 'trusted', compiled };
 }
@@ -53,12 +55,26 @@ export function parseUaPatterns(text: string): ParsedList {
     if (line === '' || line.startsWith('#')) return;
     const hash = line.search(/\s#\s/);
     const pattern = (hash >= 0 ? line.slice(0, hash) : line).trim();
-    const name = hash >= 0 ? line.slice(hash).replace(/^\s*#\s*/, '').trim() : null;
+    const name =
+      hash >= 0
+        ? line
+            .slice(hash)
+            .replace(/^\s*#\s*/, '')
+            .trim()
+        : null;
     if (!name) {
       out.error(i + 1, raw, 'a user-agent pattern needs " # <distribution name>" after it');
       return;
     }
-    out.add({ ok: true, entry: { entryType: 'ua_pattern', value: pattern, ipStart: null, ipEnd: null, domain: null, wildcard: false } }, i + 1, raw, name);
+    out.add(
+      {
+        ok: true,
+        entry: { entryType: 'ua_pattern', value: pattern, ipStart: null, ipEnd: null, domain: null, wildcard: false },
+      },
+      i + 1,
+      raw,
+      name,
+    );
   });
   return out.result;
 }
@@ -76,10 +92,13 @@ export async function loadBundledIntel(
     .filter((f) => f.endsWith('.txt'))
     .sort();
   const existing = new Map(
-    (await db.all<{ list_name: string; sha256: string }>(`SELECT list_name, sha256 FROM intel_lists WHERE bundled`, undefined, options)).map((r) => [
-      r.list_name,
-      r.sha256,
-    ]),
+    (
+      await db.all<{ list_name: string; sha256: string }>(
+        `SELECT list_name, sha256 FROM intel_lists WHERE bundled`,
+        undefined,
+        options,
+      )
+    ).map((r) => [r.list_name, r.sha256]),
   );
   const loaded: IntelListInfo[] = [];
   const unchanged: string[] = [];

@@ -35,8 +35,7 @@ export interface ParsedList {
 }
 
 export type Classified =
-  | { ok: true; entry: Omit<IntelEntry, 'threatName' | 'line'> }
-  | { ok: false; unsupported: boolean; reason: string };
+  { ok: true; entry: Omit<IntelEntry, 'threatName' | 'line'> } | { ok: false; unsupported: boolean; reason: string };
 
 const OCTET = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
@@ -67,7 +66,8 @@ export function domainProblem(name: string, options: { suffix?: boolean } = {}):
   if (name.length > 253) return 'domain name longer than 253 characters';
   const labels = name.split('.');
   // A wildcard may name a bare suffix (`*.tk`); a plain entry must be a name with a dot.
-  if (labels.length < 2 && !options.suffix) return 'not an IPv4 address, CIDR block or domain name (a domain needs a dot)';
+  if (labels.length < 2 && !options.suffix)
+    return 'not an IPv4 address, CIDR block or domain name (a domain needs a dot)';
   for (const label of labels) {
     if (!LABEL.test(label)) return `"${label}" is not a valid domain label`;
   }
@@ -91,13 +91,24 @@ export function classifyEntry(raw: string, options: { allowDomains?: boolean } =
       return { ok: false, unsupported: false, reason: `/${prefixText} is not a valid IPv4 prefix length (0-32)` };
     }
     if (prefix < MIN_PREFIX) {
-      return { ok: false, unsupported: false, reason: `/${prefix} is wider than /${MIN_PREFIX}; refusing to match that much address space` };
+      return {
+        ok: false,
+        unsupported: false,
+        reason: `/${prefix} is wider than /${MIN_PREFIX}; refusing to match that much address space`,
+      };
     }
     const size = 2 ** (32 - prefix);
     const start = Math.floor(base / size) * size;
     return {
       ok: true,
-      entry: { entryType: 'cidr', value: `${intToIpv4(start)}/${prefix}`, ipStart: start, ipEnd: start + size - 1, domain: null, wildcard: false },
+      entry: {
+        entryType: 'cidr',
+        value: `${intToIpv4(start)}/${prefix}`,
+        ipStart: start,
+        ipEnd: start + size - 1,
+        domain: null,
+        wildcard: false,
+      },
     };
   }
 
@@ -107,15 +118,18 @@ export function classifyEntry(raw: string, options: { allowDomains?: boolean } =
     return { ok: true, entry: { entryType: 'ip', value: text, ipStart: n, ipEnd: n, domain: null, wildcard: false } };
   }
 
-  if (looksLikeIpv6(text)) return { ok: false, unsupported: true, reason: 'IPv6 entries are not supported (IPv4 only, as in GuardDuty)' };
+  if (looksLikeIpv6(text))
+    return { ok: false, unsupported: true, reason: 'IPv6 entries are not supported (IPv4 only, as in GuardDuty)' };
 
   if (!allowDomains) return { ok: false, unsupported: false, reason: `"${text}" is not an IPv4 address or CIDR block` };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { ok: false, unsupported: true, reason: 'URLs are not supported; list the domain instead' };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    return { ok: false, unsupported: true, reason: 'URLs are not supported; list the domain instead' };
 
   const lower = text.toLowerCase().replace(/\.$/, '');
   const wildcard = lower.startsWith('*.');
   const name = wildcard ? lower.slice(2) : lower;
-  if (name.includes('*')) return { ok: false, unsupported: false, reason: 'a wildcard is only allowed as a leading "*."' };
+  if (name.includes('*'))
+    return { ok: false, unsupported: false, reason: 'a wildcard is only allowed as a leading "*."' };
   const problem = domainProblem(name, { suffix: wildcard });
   if (problem) return { ok: false, unsupported: false, reason: problem };
   return { ok: true, entry: { entryType: 'domain', value: lower, ipStart: null, ipEnd: null, domain: name, wildcard } };
@@ -126,14 +140,32 @@ export function classifyRange(startText: string, endText: string): Classified {
   const start = ipv4ToInt(startText.trim());
   const end = ipv4ToInt(endText.trim());
   if (start === null || end === null) {
-    return { ok: false, unsupported: false, reason: `"${startText.trim()} - ${endText.trim()}" is not a valid IPv4 range` };
+    return {
+      ok: false,
+      unsupported: false,
+      reason: `"${startText.trim()} - ${endText.trim()}" is not a valid IPv4 range`,
+    };
   }
   if (end < start) return { ok: false, unsupported: false, reason: 'range end is before its start' };
   if (end - start + 1 > 2 ** (32 - MIN_PREFIX)) {
-    return { ok: false, unsupported: false, reason: `range is wider than a /${MIN_PREFIX}; refusing to match that much address space` };
+    return {
+      ok: false,
+      unsupported: false,
+      reason: `range is wider than a /${MIN_PREFIX}; refusing to match that much address space`,
+    };
   }
   const value = start === end ? intToIpv4(start) : `${intToIpv4(start)}-${intToIpv4(end)}`;
-  return { ok: true, entry: { entryType: start === end ? 'ip' : 'cidr', value, ipStart: start, ipEnd: end, domain: null, wildcard: false } };
+  return {
+    ok: true,
+    entry: {
+      entryType: start === end ? 'ip' : 'cidr',
+      value,
+      ipStart: start,
+      ipEnd: end,
+      domain: null,
+      wildcard: false,
+    },
+  };
 }
 
 /** Collects classified candidates into a ParsedList, keeping line numbers and reasons. */

@@ -69,7 +69,13 @@ export function parseTxt(text: string): ParsedList {
     if (line === '' || line.startsWith('#')) return;
     const hash = line.search(/\s#/);
     const value = hash >= 0 ? line.slice(0, hash).trim() : line;
-    const name = hash >= 0 ? line.slice(hash).replace(/^\s*#\s*/, '').trim() : null;
+    const name =
+      hash >= 0
+        ? line
+            .slice(hash)
+            .replace(/^\s*#\s*/, '')
+            .trim()
+        : null;
     if (/\s/.test(value)) {
       out.error(i + 1, raw, 'more than one value on the line (one entry per line)');
       return;
@@ -119,7 +125,13 @@ function csvRows(text: string, delimiter = ','): { header: string[]; rows: CsvRo
     const t = raw.trim();
     if (t === '' || t.startsWith('#')) return;
     const fields = splitCsvLine(raw, delimiter);
-    if (header === null) header = fields.map((h) => h.toLowerCase().replace(/\s*\(.*\)\s*$/, '').trim());
+    if (header === null)
+      header = fields.map((h) =>
+        h
+          .toLowerCase()
+          .replace(/\s*\(.*\)\s*$/, '')
+          .trim(),
+      );
     else rows.push({ line: i + 1, raw, fields });
   });
   return { header: header ?? [], rows };
@@ -139,10 +151,18 @@ export function parseOtxCsv(text: string): ParsedList {
     const [kind = '', value = '', description = ''] = row.fields;
     const type = kind.toLowerCase();
     if (value === '') out.error(row.line, row.raw, 'no indicator value');
-    else if (OTX_IP_TYPES.has(type)) out.add(classifyEntry(value, { allowDomains: false }), row.line, row.raw, description);
+    else if (OTX_IP_TYPES.has(type))
+      out.add(classifyEntry(value, { allowDomains: false }), row.line, row.raw, description);
     else if (OTX_DOMAIN_TYPES.has(type)) {
       const c = classifyEntry(value);
-      out.add(c.ok && c.entry.entryType !== 'domain' ? { ok: false, unsupported: false, reason: `"${value}" is not a domain name` } : c, row.line, row.raw, description);
+      out.add(
+        c.ok && c.entry.entryType !== 'domain'
+          ? { ok: false, unsupported: false, reason: `"${value}" is not a domain name` }
+          : c,
+        row.line,
+        row.raw,
+        description,
+      );
     } else if (type === '') out.error(row.line, row.raw, 'no indicator type');
     else out.skip(row.line, row.raw, `indicator type "${kind}" is not used for matching (IPv4, CIDR and domains only)`);
   }
@@ -155,7 +175,11 @@ export function parseProofpoint(text: string): ParsedList {
   const { header, rows } = csvRows(text);
   const key = header[0];
   if ((key !== 'ip' && key !== 'domain') || header[1] !== 'category') {
-    out.error(1, header.join(','), 'Proofpoint lists need the header "ip, category, score, first_seen, last_seen, ports (|)" (or "domain, ...")');
+    out.error(
+      1,
+      header.join(','),
+      'Proofpoint lists need the header "ip, category, score, first_seen, last_seen, ports (|)" (or "domain, ...")',
+    );
     return out.result;
   }
   for (const row of rows) {
@@ -164,10 +188,24 @@ export function parseProofpoint(text: string): ParsedList {
     if (key === 'ip') {
       // Proofpoint IP lists hold individual addresses only.
       const c = classifyEntry(value, { allowDomains: false });
-      out.add(c.ok && c.entry.entryType !== 'ip' ? { ok: false, unsupported: false, reason: 'Proofpoint IP lists hold single addresses, not blocks' } : c, row.line, row.raw, name);
+      out.add(
+        c.ok && c.entry.entryType !== 'ip'
+          ? { ok: false, unsupported: false, reason: 'Proofpoint IP lists hold single addresses, not blocks' }
+          : c,
+        row.line,
+        row.raw,
+        name,
+      );
     } else {
       const c = classifyEntry(value);
-      out.add(c.ok && c.entry.entryType !== 'domain' ? { ok: false, unsupported: false, reason: `"${value}" is not a domain name` } : c, row.line, row.raw, name);
+      out.add(
+        c.ok && c.entry.entryType !== 'domain'
+          ? { ok: false, unsupported: false, reason: `"${value}" is not a domain name` }
+          : c,
+        row.line,
+        row.raw,
+        name,
+      );
     }
   }
   return out.result;
@@ -186,7 +224,14 @@ export function parseAlienVault(text: string): ParsedList {
     }
     const [value = '', , , type = ''] = fields;
     const c = classifyEntry(value);
-    out.add(c.ok && c.entry.entryType === 'cidr' ? { ok: false, unsupported: false, reason: 'AlienVault lists hold single addresses, not blocks' } : c, i + 1, raw, type.trim());
+    out.add(
+      c.ok && c.entry.entryType === 'cidr'
+        ? { ok: false, unsupported: false, reason: 'AlienVault lists hold single addresses, not blocks' }
+        : c,
+      i + 1,
+      raw,
+      type.trim(),
+    );
   });
   return out.result;
 }
@@ -202,7 +247,11 @@ export function parseFireEye(text: string): ParsedList {
   const family = col('malwareFamily');
   const title = col('title');
   if (header[0] !== 'reportid' || (ip < 0 && cidr < 0 && domain < 0)) {
-    out.error(1, header.join(','), 'FireEye iSIGHT CSV needs its header row (reportId, title, ..., cidr, domain, ..., ip, ...)');
+    out.error(
+      1,
+      header.join(','),
+      'FireEye iSIGHT CSV needs its header row (reportId, title, ..., cidr, domain, ..., ip, ...)',
+    );
     return out.result;
   }
   for (const row of rows) {
@@ -293,7 +342,8 @@ export function parseStix1(text: string): ParsedList {
       out.add(classifyRange(a, b), line, raw, name);
     } else if (raw.includes('##comma##')) {
       // A comma list of values (apply_condition ANY): one entry each.
-      for (const part of raw.split('##comma##')) out.add(classifyEntry(part, { allowDomains: isDomain }), line, part, name);
+      for (const part of raw.split('##comma##'))
+        out.add(classifyEntry(part, { allowDomains: isDomain }), line, part, name);
     } else if (!/^(Equals)?$/i.test(condition)) {
       out.error(line, raw, `condition "${condition}" is not supported (Equals or InclusiveBetween)`);
     } else {
@@ -305,7 +355,8 @@ export function parseStix1(text: string): ParsedList {
 }
 
 /** Comparisons Loupe can turn into entries inside a STIX 2.1 pattern. */
-const STIX2_COMPARISON = /\[?\s*(ipv4-addr|ipv6-addr|domain-name|url):value\s*(=|ISSUBSET)\s*'((?:[^'\\]|\\.)*)'\s*\]?/gi;
+const STIX2_COMPARISON =
+  /\[?\s*(ipv4-addr|ipv6-addr|domain-name|url):value\s*(=|ISSUBSET)\s*'((?:[^'\\]|\\.)*)'\s*\]?/gi;
 
 /** STIX 2.1 JSON bundle: indicators with `[ipv4-addr:value = '...']`-style patterns, and SCOs. */
 export function parseStix2(text: string): ParsedList {
@@ -336,7 +387,11 @@ export function parseStix2(text: string): ParsedList {
     const name = typeof obj['name'] === 'string' ? obj['name'] : null;
     if (obj['type'] === 'indicator') {
       if (obj['pattern_type'] !== undefined && obj['pattern_type'] !== 'stix') {
-        out.skip(line, String(obj['id'] ?? `objects[${index}]`), `pattern_type "${String(obj['pattern_type'])}" is not supported`);
+        out.skip(
+          line,
+          String(obj['id'] ?? `objects[${index}]`),
+          `pattern_type "${String(obj['pattern_type'])}" is not supported`,
+        );
         return;
       }
       const pattern = typeof obj['pattern'] === 'string' ? obj['pattern'] : '';
@@ -348,7 +403,8 @@ export function parseStix2(text: string): ParsedList {
       for (const m of matches) {
         const objectType = (m[1] ?? '').toLowerCase();
         const value = (m[3] ?? '').replace(/\\(.)/g, '$1');
-        if (objectType === 'ipv6-addr') out.skip(line, value, 'IPv6 entries are not supported (IPv4 only, as in GuardDuty)');
+        if (objectType === 'ipv6-addr')
+          out.skip(line, value, 'IPv6 entries are not supported (IPv4 only, as in GuardDuty)');
         else if (objectType === 'url') out.skip(line, value, 'URLs are not supported; list the domain instead');
         else out.add(classifyEntry(value, { allowDomains: objectType === 'domain-name' }), line, value, name);
       }

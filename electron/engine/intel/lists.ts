@@ -15,7 +15,16 @@ export type { IntelFormat } from './formats';
  * `tor-exit` (the non-custom MaliciousIPCaller / TorIPCaller types). The rest are the bundled
  * reference lists in resources/intel.
  */
-export const INTEL_CATEGORIES = ['custom', 'malicious', 'tor-exit', 'mining-pool', 'doh-resolver', 'test-domain', 'pentest-ua', 'dyndns'] as const;
+export const INTEL_CATEGORIES = [
+  'custom',
+  'malicious',
+  'tor-exit',
+  'mining-pool',
+  'doh-resolver',
+  'test-domain',
+  'pentest-ua',
+  'dyndns',
+] as const;
 export type IntelCategory = (typeof INTEL_CATEGORIES)[number];
 
 export interface IntelListInfo {
@@ -51,21 +60,37 @@ const MAX_ISSUES_REPORTED = 50;
  * transaction. A malformed line refuses the whole file (naming file, line and reason) unless
  * `skipInvalid` is set; lists already loaded keep working either way.
  */
-export async function loadIntelList(db: Database, path: string, kind: 'threat' | 'trusted', options: LoadIntelOptions = {}): Promise<IntelListInfo> {
+export async function loadIntelList(
+  db: Database,
+  path: string,
+  kind: 'threat' | 'trusted',
+  options: LoadIntelOptions = {},
+): Promise<IntelListInfo> {
   let size: number;
   try {
     size = statSync(path).size;
   } catch {
-    throw new LoupeError('FILE_NOT_FOUND', `The ${kind} list ${path} does not exist or cannot be read.`, { hint: 'Check the path.' });
+    throw new LoupeError('FILE_NOT_FOUND', `The ${kind} list ${path} does not exist or cannot be read.`, {
+      hint: 'Check the path.',
+    });
   }
   if (size > MAX_LIST_BYTES) {
-    throw new LoupeError('FILE_TOO_LARGE', `The ${kind} list ${path} is ${(size / 1048576).toFixed(1)} MB; lists are limited to 35 MB.`, {
-      hint: 'Split the list into several files.',
-    });
+    throw new LoupeError(
+      'FILE_TOO_LARGE',
+      `The ${kind} list ${path} is ${(size / 1048576).toFixed(1)} MB; lists are limited to 35 MB.`,
+      {
+        hint: 'Split the list into several files.',
+      },
+    );
   }
   const bytes = readFileSync(path);
   const text = bytes.toString('utf8');
-  return loadIntelText(db, text, kind, { ...options, path, sha256: sha256(bytes), name: options.name ?? basename(path) });
+  return loadIntelText(db, text, kind, {
+    ...options,
+    path,
+    sha256: sha256(bytes),
+    name: options.name ?? basename(path),
+  });
 }
 
 export interface LoadIntelTextOptions extends LoadIntelOptions {
@@ -78,14 +103,21 @@ export interface LoadIntelTextOptions extends LoadIntelOptions {
   parsed?: ParsedList;
 }
 
-export async function loadIntelText(db: Database, text: string, kind: 'threat' | 'trusted', options: LoadIntelTextOptions): Promise<IntelListInfo> {
+export async function loadIntelText(
+  db: Database,
+  text: string,
+  kind: 'threat' | 'trusted',
+  options: LoadIntelTextOptions,
+): Promise<IntelListInfo> {
   if (kind !== 'threat' && kind !== 'trusted') {
     throw new LoupeError('INVALID_INPUT', `List kind must be "threat" or "trusted", not "${String(kind)}".`);
   }
   const where = options.path ?? options.name;
   const category: IntelCategory = options.category ?? headerCategory(text) ?? 'custom';
   if (!(INTEL_CATEGORIES as readonly string[]).includes(category)) {
-    throw new LoupeError('INVALID_INPUT', `Unknown list category "${category}" for ${where}.`, { hint: `Use one of: ${INTEL_CATEGORIES.join(', ')}.` });
+    throw new LoupeError('INVALID_INPUT', `Unknown list category "${category}" for ${where}.`, {
+      hint: `Use one of: ${INTEL_CATEGORIES.join(', ')}.`,
+    });
   }
   if (options.format !== undefined && !isIntelFormat(options.format)) {
     throw new LoupeError('INVALID_INPUT', `Unknown list format "${String(options.format)}" for ${where}.`);
@@ -118,14 +150,30 @@ export async function loadIntelText(db: Database, text: string, kind: 'threat' |
   return info;
 }
 
-async function writeList(db: Database, info: IntelListInfo, entries: IntelEntry[], options: QueryOptions): Promise<void> {
+async function writeList(
+  db: Database,
+  info: IntelListInfo,
+  entries: IntelEntry[],
+  options: QueryOptions,
+): Promise<void> {
   // One bound text parameter split in SQL: 250k entries in well under a second, where a JSON
   // array of rows took several. Unit/record separators cannot occur in validated values, and
   // threat names are cleaned of them.
   const separators = new Set(['\x1e', '\x1f', '\r', '\n']);
   const clean = (v: string | null) => (v === null ? '' : [...v].map((c) => (separators.has(c) ? ' ' : c)).join(''));
   const rows = entries
-    .map((e) => [e.entryType, e.value, e.ipStart ?? '', e.ipEnd ?? '', e.domain ?? '', e.wildcard, clean(e.threatName), e.line ?? ''].join('\x1f'))
+    .map((e) =>
+      [
+        e.entryType,
+        e.value,
+        e.ipStart ?? '',
+        e.ipEnd ?? '',
+        e.domain ?? '',
+        e.wildcard,
+        clean(e.threatName),
+        e.line ?? '',
+      ].join('\x1f'),
+    )
     .join('\x1e');
   const list = { name: info.name, kind: info.kind, category: info.category, bundled: info.bundled, sha: info.sha256 };
   await inTransaction(
@@ -154,10 +202,14 @@ function invalidList(where: string, kind: string, format: string, errors: IntelL
   const first = errors[0];
   const at = first?.line != null ? `line ${first.line}` : (first?.text ?? 'content');
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
-  return new LoupeError('INTEL_INVALID', `The ${kind} list ${where} was refused: ${at}: ${first?.reason ?? 'invalid'}${more}.`, {
-    hint: `Fix the line${errors.length > 1 ? 's' : ''} listed in details (read as ${format}), or load with "skip invalid lines" to use the rest.`,
-    details: { file: where, format, errors: errors.slice(0, MAX_ISSUES_REPORTED) },
-  });
+  return new LoupeError(
+    'INTEL_INVALID',
+    `The ${kind} list ${where} was refused: ${at}: ${first?.reason ?? 'invalid'}${more}.`,
+    {
+      hint: `Fix the line${errors.length > 1 ? 's' : ''} listed in details (read as ${format}), or load with "skip invalid lines" to use the rest.`,
+      details: { file: where, format, errors: errors.slice(0, MAX_ISSUES_REPORTED) },
+    },
+  );
 }
 
 /**

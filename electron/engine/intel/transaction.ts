@@ -6,7 +6,11 @@ export type TxRun = (sql: string, params?: SqlParams) => Promise<void>;
  * Runs `work` inside BEGIN/COMMIT on one connection, so readers never see a half-replaced list
  * or finding set; any error (or a cancel) rolls everything back.
  */
-export async function inTransaction(db: Database, work: (run: TxRun) => Promise<void>, options: QueryOptions = {}): Promise<void> {
+export async function inTransaction(
+  db: Database,
+  work: (run: TxRun) => Promise<void>,
+  options: QueryOptions = {},
+): Promise<void> {
   await db.withConnection(async (conn) => {
     const run: TxRun = async (sql, params) => {
       await conn.run(sql, params);

@@ -24,6 +24,8 @@ const UI_READ = { timeoutMs: 30_000 };
 interface EdgeDef {
   source: SourceName;
   needs: readonly string[];
+  /** Tells apart definitions of the same relation that read different columns. */
+  variant?: string;
   srcKind: EntityKind;
   src: string;
   dstKind: EntityKind;
@@ -34,7 +36,15 @@ interface EdgeDef {
 
 const PRINCIPAL = 'coalesce(t.session_issuer_arn, t.principal_arn)';
 const IS_IP = `(ip4_to_int(t.source_ip) IS NOT NULL OR contains(t.source_ip, ':'))`;
-const FLOW_REMOTE = `CASE WHEN ip4_is_public(t.srcaddr) THEN t.srcaddr WHEN ip4_is_public(t.dstaddr) THEN t.dstaddr END`;
+/**
+ * Private, loopback, link-local, CGNAT, multicast/reserved IPv4 (the ranges of the
+ * ip4_is_private macro) and IPv6 ULA/link-local/loopback, as ONE regex on the text. The macros
+ * expand ip4_to_int once per use of its argument; over millions of flow rows, with the address
+ * repeated by filter pushdown, that expansion cost seconds to minutes.
+ */
+const NOT_PUBLIC = `'^(10\\.|127\\.|0\\.|169\\.254\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.|2(2[4-9]|[3-5][0-9])\\.|[fF][cCdD]|[fF][eE]80|::1$)'`;
+export const isPublic = (column: string) =>
+  `(${column} IS NOT NULL AND (contains(${column}, '.') OR contains(${column}, ':')) AND NOT regexp_matches(${column}, ${NOT_PUBLIC}))`;
 const INSTANCE_SESSION = `(t.principal_type = 'AssumedRole' AND regexp_full_match(t.session_name, 'i-[0-9a-f]{8,17}'))`;
 
 const EDGES: readonly EdgeDef[] = [
@@ -60,7 +70,7 @@ const EDGES: readonly EdgeDef[] = [
   },
   {
     source: 'cloudtrail',
-    needs: ['principal_arn', 'session_issuer_arn', 'event_name', 'request_parameters'],
+    needs: ['principal_arn', 'session_issuer_arn', 'event_name', 'request_parameters', 'error_code'],
     srcKind: 'principal',
     src: PRINCIPAL,
     dstKind: 'principal',
@@ -98,26 +108,32 @@ const EDGES: readonly EdgeDef[] = [
     relation: `'in account'`,
     where: 'true',
   },
-  {
-    source: 'vpcflow',
-    needs: ['instance_id', 'interface_id', 'srcaddr', 'dstaddr'],
-    srcKind: 'instance',
-    src: 'coalesce(t.instance_id, t.interface_id)',
-    dstKind: 'ip',
-    dst: FLOW_REMOTE,
-    relation: `'connected to'`,
-    where: 'true',
-  },
-  {
-    source: 'vpcflow',
-    needs: ['interface_id', 'srcaddr', 'dstaddr'],
-    srcKind: 'instance',
-    src: 't.interface_id',
-    dstKind: 'ip',
-    dst: FLOW_REMOTE,
-    relation: `'connected to'`,
-    where: 'true',
-  },
+  // The remote side of a flow is whichever address is public; one definition per side keeps
+  // the address a plain column (the rows of both sides are summed per pair below).
+  ...(['dstaddr', 'srcaddr'] as const).flatMap((side): EdgeDef[] => [
+    {
+      source: 'vpcflow',
+      needs: ['instance_id', 'interface_id', 'srcaddr', 'dstaddr'],
+      variant: side,
+      srcKind: 'instance',
+      src: 'coalesce(t.instance_id, t.interface_id)',
+      dstKind: 'ip',
+      dst: `t.${side}`,
+      relation: `'connected to'`,
+      where: isPublic(`t.${side}`),
+    },
+    {
+      source: 'vpcflow',
+      needs: ['interface_id', 'srcaddr', 'dstaddr'],
+      variant: side,
+      srcKind: 'instance',
+      src: 't.interface_id',
+      dstKind: 'ip',
+      dst: `t.${side}`,
+      relation: `'connected to'`,
+      where: isPublic(`t.${side}`),
+    },
+  ]),
   {
     source: 'dns',
     needs: ['instance_id', 'query_name'],
@@ -147,7 +163,7 @@ function edgeDefsFor(sources: ResolvedSource[]): Array<EdgeDef & { resolved: Res
   for (const def of EDGES) {
     const resolved = sources.find((s) => s.source === def.source);
     if (!resolved || !def.needs.every((n) => resolved.columns.has(n))) continue;
-    const slot = `${def.source}:${def.srcKind}:${def.dstKind}:${def.relation}`;
+    const slot = `${def.source}:${def.srcKind}:${def.dstKind}:${def.relation}:${def.variant ?? ''}`;
     if (taken.has(slot)) continue;
     taken.add(slot);
     out.push({ ...def, resolved });
@@ -213,10 +229,13 @@ export async function graphNeighborhood(
       : await defaultSeeds(db, scope, scopeParams, sources, hasCloudtrail);
   if (seeds.length === 0) return { nodes: [], edges: [], seeds: [] };
 
+  console.time('hop1');
   const graph: Partial = { nodes: new Map(), edges: new Map() };
   for (const seed of seeds) graph.nodes.set(nodeId(seed.kind, seed.value), makeNode(seed.kind, seed.value, true));
   const ctx = { db, scope, params, sources };
   await neighbours(ctx, seeds, limit, offset, graph);
+  console.timeEnd('hop1');
+  console.time('hop2');
   if (hops === 2) {
     // A second hop from the heaviest non-hub neighbours, capped harder than the first.
     const next = [...graph.nodes.values()]
@@ -226,7 +245,11 @@ export async function graphNeighborhood(
       .map((n) => ({ kind: n.kind as EntityKind, value: n.value }));
     if (next.length > 0) await neighbours(ctx, next, Math.min(limit, SECOND_HOP_LIMIT), 0, graph);
   }
-  return finish(db, [...graph.nodes.values()], [...graph.edges.values()], seeds, scope, scopeParams, hasCloudtrail);
+  console.timeEnd('hop2');
+  console.time('finish');
+  const out = await finish(db, [...graph.nodes.values()], [...graph.edges.values()], seeds, scope, scopeParams, hasCloudtrail);
+  console.timeEnd('finish');
+  return out;
 }
 
 interface Partial {
@@ -242,30 +265,32 @@ interface NeighbourContext {
 }
 
 /** Adds to `graph` each seed's edges ranked (offset, offset + limit], and a "+N more" node for the rest. */
-async function neighbours(
-  ctx: NeighbourContext,
-  seeds: EntityRef[],
-  limit: number,
-  offset: number,
-  graph: Partial,
-): Promise<void> {
+async function neighbours(ctx: NeighbourContext, seeds: EntityRef[], limit: number, offset: number, graph: Partial): Promise<void> {
+  // Each table is scanned once: the rows touching any seed are materialized with the columns the
+  // edge definitions read, then every definition of that table aggregates that small set.
+  const ctes: string[] = [];
   const parts: string[] = [];
-  for (const def of edgeDefsFor(ctx.sources)) {
-    const where = whereFor(def.resolved, ctx.scope);
+  const seedMatch = (def: EdgeDef) =>
+    `(${def.src} IN (SELECT value FROM seeds WHERE kind = '${def.srcKind}') OR ${def.dst} IN (SELECT value FROM seeds WHERE kind = '${def.dstKind}'))`;
+  const defs = edgeDefsFor(ctx.sources);
+  for (const source of new Set(defs.map((d) => d.source))) {
+    const mine = defs.filter((d) => d.source === source);
+    const where = whereFor(mine[0]!.resolved, ctx.scope);
     if (where === null) continue;
-    parts.push(`SELECT '${def.srcKind}' AS sk, ${def.src} AS s, '${def.dstKind}' AS dk, ${def.dst} AS d, ${def.relation} AS rel, count(*) AS n
-                  FROM ${def.source} t
-                 WHERE ${where} AND ${def.where}
-                   AND (${def.src} IN (SELECT value FROM seeds WHERE kind = '${def.srcKind}')
-                        OR ${def.dst} IN (SELECT value FROM seeds WHERE kind = '${def.dstKind}'))
-                 GROUP BY ALL`);
+    const columns = [...new Set(mine.flatMap((d) => d.needs))].join(', ');
+    ctes.push(`touch_${source} AS MATERIALIZED (SELECT ${columns} FROM ${source} t WHERE ${where} AND (${mine.map(seedMatch).join(' OR ')}))`);
+    for (const def of mine) {
+      parts.push(`SELECT '${def.srcKind}' AS sk, ${def.src} AS s, '${def.dstKind}' AS dk, ${def.dst} AS d, ${def.relation} AS rel, count(*) AS n
+                    FROM touch_${source} t WHERE ${def.where} AND ${seedMatch(def)} GROUP BY ALL`);
+    }
   }
   if (parts.length === 0) return;
   const sql = `
     WITH seeds AS (
       SELECT * FROM (SELECT unnest(from_json($seeds, '[{"kind":"VARCHAR","value":"VARCHAR"}]'), recursive := true))
-    ), e AS (
-      SELECT * FROM (${parts.join(' UNION ALL ')}) WHERE s IS NOT NULL AND d IS NOT NULL AND s <> '' AND d <> ''
+    ), ${ctes.join(', ')}, e AS (
+      SELECT sk, s, dk, d, rel, sum(n) AS n FROM (${parts.join(' UNION ALL ')})
+       WHERE s IS NOT NULL AND d IS NOT NULL AND s <> '' AND d <> '' GROUP BY ALL
     ), touching AS (
       SELECT seeds.kind AS seed_kind, seeds.value AS seed, e.*,
              row_number() OVER (PARTITION BY seeds.kind, seeds.value ORDER BY e.n DESC, e.rel, e.s, e.d) AS rk,

@@ -137,21 +137,23 @@ export async function timelineEvents(
     .map((p) => `SELECT count(*) AS n FROM ${p.source.source} t WHERE ${p.where}`)
     .join(' UNION ALL ')})`;
   const total = await db.one<{ n: number }>(countSql, paramsFor(countSql, params), UI_READ);
-  const union = parts
+  // Two steps so only the page's rows get their summary and raw JSON built: rank (time, source,
+  // rowid) over everything in scope, then fetch the details of the rows that made the page.
+  const keys = parts
+    .map((p) => `SELECT '${p.source.source}' AS source, t.rowid AS rid, ${p.source.time} AS ts FROM ${p.source.source} t WHERE ${p.where}`)
+    .join(' UNION ALL ');
+  const details = parts
     .map(
-      (p) => `SELECT '${p.source.source}' AS source, CAST(t.event_uid AS VARCHAR) AS uid, ${p.source.time} AS ts,
+      (p) => `SELECT page.source, page.rid, page.ts, CAST(t.event_uid AS VARCHAR) AS uid,
                      ${p.source.account ?? 'NULL'} AS account_id, ${p.source.region ?? 'NULL'} AS region,
                      ${p.source.actor} AS actor, ${p.source.summary} AS summary, ${p.source.raw} AS raw
-                FROM ${p.source.source} t WHERE ${p.where}`,
+                FROM page JOIN ${p.source.source} t ON page.source = '${p.source.source}' AND t.rowid = page.rid`,
     )
     .join(' UNION ALL ');
-  const sql = `SELECT source, uid AS "eventUid", iso_ts(ts) AS "eventTime", account_id AS "accountId", region, actor,
+  const sql = `WITH page AS (SELECT source, rid, ts FROM (${keys}) ORDER BY ts, source, rid LIMIT $limit OFFSET $offset)
+               SELECT source, uid AS "eventUid", iso_ts(ts) AS "eventTime", account_id AS "accountId", region, actor,
                       coalesce(summary, '') AS summary, coalesce(raw, '{}') AS raw
-                 FROM (${union}) ORDER BY ts, source, uid LIMIT $limit OFFSET $offset`;
-  const rows = await db.all<TimelineEvent>(
-    sql,
-    { ...paramsFor(sql, params), limit: page.limit, offset: page.offset },
-    UI_READ,
-  );
+                 FROM (${details}) ORDER BY ts, source, rid`;
+  const rows = await db.all<TimelineEvent>(sql, { ...paramsFor(sql, params), limit: page.limit, offset: page.offset }, UI_READ);
   return { total: total?.n ?? 0, rows };
 }

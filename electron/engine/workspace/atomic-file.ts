@@ -99,7 +99,7 @@ export function writeError(error: unknown, path: string): LoupeError {
     case 'EPERM':
     case 'EROFS':
       return new LoupeError(
-        'FORBIDDEN',
+        'FILE_UNWRITABLE',
         `Cannot write ${path}: the folder is read-only or you lack permission (${errno}).`,
         {
           hint: 'Open the case read-only, or use Save As to copy it to a folder you can write to.',
@@ -109,7 +109,7 @@ export function writeError(error: unknown, path: string): LoupeError {
       );
     case 'ENOSPC':
     case 'EDQUOT':
-      return new LoupeError('INTERNAL', `Cannot write ${path}: the disk is full (${errno}).`, {
+      return new LoupeError('DISK_FULL', `Cannot write ${path}: the disk is full (${errno}).`, {
         hint: 'Free some disk space and save again. The previously saved file is unchanged.',
         details: { errno },
         cause: error,

@@ -75,8 +75,19 @@ function v0ToV1(raw: unknown, now: string): unknown {
   };
 }
 
+/**
+ * Version 1 -> 2 only added things (notification rules; account scopes on suppression rules and
+ * intel lists; per-finding archive decisions; account roles; the GuardDuty administrator of the
+ * organisation), all optional or defaulted, so a v1 file is a v2 file with a new number. The
+ * final parse checks every field, which is the v1 check too.
+ */
+function v1ToV2(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new z.ZodError([]);
+  return { ...(raw as Record<string, unknown>), formatVersion: 2 };
+}
+
 /** step[n] turns version n into version n + 1. */
-const STEPS: Record<number, (raw: unknown, now: string) => unknown> = { 0: v0ToV1 };
+const STEPS: Record<number, (raw: unknown, now: string) => unknown> = { 0: v0ToV1, 1: v1ToV2 };
 
 /** Reads the format version a parsed case.json declares; v0 files declare none. */
 export function formatVersionOf(raw: unknown): number {

@@ -71,9 +71,17 @@ export function caseDirFor(dir: string): string {
 
 const saving = new WeakMap<Workspace, Promise<unknown>>();
 
-export async function createWorkspace(dir: string, name: string, options: WorkspaceOptions = {}): Promise<Workspace> {
+/**
+ * Creates a new case at `dir` + `.loupe` (unless the name ends with it), or exactly at `dir`
+ * with `exactDir` (an empty folder the user picked). Opens it for writing.
+ */
+export async function createWorkspace(
+  dir: string,
+  name: string,
+  options: WorkspaceOptions & { exactDir?: boolean } = {},
+): Promise<Workspace> {
   const fs = options.fs ?? nodeFs;
-  const target = caseDirFor(dir);
+  const target = options.exactDir ? resolve(dir) : caseDirFor(dir);
   const state = validateState({ ...emptyCaseState(name, now(options)), writtenBy: options.appVersion });
   await assertEmptyTarget(target, fs);
 

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function engine(options: { workspaceDir?: string } = {}): Promise<Engine> {
-  const e = await createEngine({ shell: 'cli', ...options });
+  const e = await createEngine({ shell: 'cli', configDir: join(dir, 'config'), ...options });
   engines.push(e);
   return e;
 }
@@ -144,15 +144,19 @@ describe('engine', () => {
   it('keeps a named workspace and reopens it without loading anything', async () => {
     const workspaceDir = join(dir, 'case-ws');
     const e1 = await engine({ workspaceDir });
+    const caseDir = e1.workspaceDir;
+    expect(caseDir).toBe(`${workspaceDir}.loupe`);
     await e1.openCase({ paths: [writeTrail(join(dir, 'logs'), { root: true }).dir] }).done;
     const total = (await call(e1, 'findings:list', {})).total;
     await e1.close();
-    expect(existsSync(join(workspaceDir, 'case.duckdb'))).toBe(true);
+    for (const file of ['case.duckdb', 'case.json', 'manifest.json'])
+      expect(existsSync(join(caseDir, file))).toBe(true);
+    expect(existsSync(join(caseDir, 'case.lock'))).toBe(false);
 
     const e2 = await engine({ workspaceDir });
-    expect(await call(e2, 'app:info', {})).toMatchObject({ caseOpen: true });
+    expect(await call(e2, 'app:info', {})).toMatchObject({ caseOpen: true, caseDir });
     expect((await call(e2, 'findings:list', {})).total).toBe(total);
-    expect((await call(e2, 'case:summary', {})).name).toBe('logs');
+    expect((await call(e2, 'case:summary', {})).name).toBe('case-ws');
     expect(e2.jobs.list()).toEqual([]);
   });
 

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,13 +16,20 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The recent-cases list of CLI runs goes to a temp folder, never the user's config. */
+const CONFIG_DIR = mkdtempSync(join(tmpdir(), 'loupe-cli-config-'));
+process.once('exit', () => rmSync(CONFIG_DIR, { recursive: true, force: true }));
+
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  return spawn(TSX, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, BROWSER: '', ...env } });
+  return spawn(TSX, [MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, BROWSER: '', LOUPE_CONFIG_DIR: CONFIG_DIR, ...env },
+  });
 }
 
-export function runCli(args: string[]): Promise<CliResult> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolveRun, reject) => {
-    const child = startCli(args);
+    const child = startCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -225,7 +225,7 @@ describe('migration from format 0', () => {
     expect(ws.migratedFrom).toBe(0);
     expect(ws.state.findings['f9']?.status).toBe('resolved');
     expect(readFileSync(join(dir, 'case.v0.json'), 'utf8')).toBe(v0);
-    expect(JSON.parse(readFileSync(join(dir, CASE_JSON), 'utf8')).formatVersion).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, CASE_JSON), 'utf8')).formatVersion).toBe(CASE_FORMAT_VERSION);
     expect(ws.warnings.join(' ')).toMatch(/upgraded from format 0/);
   });
 
@@ -234,7 +234,7 @@ describe('migration from format 0', () => {
     writeFileSync(join(dir, CASE_JSON), JSON.stringify({ name: 'Legacy' }));
     const before = snapshot(dir);
     const ws = await track(openWorkspace(dir, { readOnly: true }));
-    expect(ws.state.formatVersion).toBe(1);
+    expect(ws.state.formatVersion).toBe(CASE_FORMAT_VERSION);
     expect(snapshot(dir)).toEqual(before);
   });
 });
@@ -244,7 +244,7 @@ describe('read-only folders and full disks', () => {
     const dir = await makeClosedCase();
     const fs = readOnlyFs('EROFS');
     const error = await caught(openWorkspace(dir, { fs }));
-    expect(error.code).toBe('FORBIDDEN');
+    expect(error.code).toBe('FILE_UNWRITABLE');
     expect(error.message).toContain(dir);
     expect(error.hint).toMatch(/read-only/);
 
@@ -262,6 +262,7 @@ describe('read-only folders and full disks', () => {
     const onDisk = readFileSync(join(ws.dir, CASE_JSON), 'utf8');
     const fs = diskFullAfterHalf((p) => p.includes(`${CASE_JSON}.`) && !p.includes(CASE_BACKUP));
     const error = await caught(saveState(ws, { ...ws.state, name: 'Never saved', notes: [] }, { fs }));
+    expect(error.code).toBe('DISK_FULL');
     expect(error.message).toMatch(/disk is full/);
     expect(error.message).toContain(join(ws.dir, CASE_JSON));
     expect(readFileSync(join(ws.dir, CASE_JSON), 'utf8')).toBe(onDisk);

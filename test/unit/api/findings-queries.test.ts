@@ -1,10 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract } from '../../../shared/api/contract';
 import type { Database } from '../../../electron/engine/db/database';
 import { countFindings, listFindings, type ListFindingsInput } from '../../../electron/engine/findings/list';
 import { getFinding } from '../../../electron/engine/findings/get';
 import { findingEvidence } from '../../../electron/engine/findings/evidence';
-import { writeFindings } from '../../../electron/engine/findings/export';
+import { exportFindings } from '../../../electron/engine/export/export-findings';
 import { addCloudTrail, addDns, addFile, addFinding, addFlow, openCaseDb, seedFindings } from './case-fixture';
 
 let db: Database;
@@ -238,29 +241,31 @@ describe('findings:evidence', () => {
   });
 });
 
-describe('writeFindings', () => {
-  it('writes a JSON array, most severe first, and JSON lines', async () => {
-    let json = '';
-    const n = await writeFindings(db, 'json', (chunk) => {
-      json += chunk;
-    });
-    const parsed = JSON.parse(json) as Array<{ id: string }>;
-    expect(n).toBe(5);
-    expect(parsed.map((f) => f.id)).toEqual(['f-crit', 'f-archived', 'f-high', 'f-med', 'f-low']);
+describe('findings files (the export module, as the CLI uses it)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'loupe-findings-file-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    let lines = '';
-    await writeFindings(db, 'jsonl', (chunk) => {
-      lines += chunk;
-    });
-    const rows = lines.trimEnd().split('\n');
+  it('writes a JSON array, most severe first, leaving archived findings out unless asked', async () => {
+    const out = join(dir, 'findings.json');
+    const result = await exportFindings(db, { format: 'guardduty-json', outPath: out });
+    const parsed = JSON.parse(readFileSync(out, 'utf8')) as Array<{ id: string }>;
+    expect(result.findings).toBe(4);
+    expect(parsed.map((f) => f.id)).toEqual(['f-crit', 'f-high', 'f-med', 'f-low']);
+
+    const all = join(dir, 'all.jsonl');
+    await exportFindings(db, { format: 'guardduty-jsonl', outPath: all, includeArchived: true });
+    const rows = readFileSync(all, 'utf8').trimEnd().split('\n');
     expect(rows).toHaveLength(5);
-    expect((JSON.parse(rows[0] ?? '') as { id: string }).id).toBe('f-crit');
+    expect(rows.map((r) => (JSON.parse(r) as { id: string }).id)).toContain('f-archived');
   });
 
   it('writes an empty array when there are no findings', async () => {
     await db.run('DELETE FROM findings');
-    let json = '';
-    expect(await writeFindings(db, 'json', (c) => void (json += c))).toBe(0);
-    expect(JSON.parse(json)).toEqual([]);
+    const out = join(dir, 'none.json');
+    expect((await exportFindings(db, { format: 'guardduty-json', outPath: out })).findings).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([]);
   });
 });

@@ -61,6 +61,27 @@ const VALID: Record<Channel, unknown> = {
   'jobs:list': {},
   'jobs:get': { jobId: 'j-1' },
   'jobs:cancel': { jobId: 'j-1' },
+  'case:create': { dir: '/cases/acme', name: 'Acme breach' },
+  'case:openWorkspace': { dir: '/cases/acme.loupe' },
+  'case:info': {},
+  'case:save': {},
+  'case:saveAs': { dir: '/cases/acme-copy' },
+  'case:close': {},
+  'case:recent': {},
+  'case:state': {},
+  'case:updateState': { findings: { 'f-1': { status: 'investigating', comment: { text: 'looking' } } } },
+  'custody:list': { limit: 10 },
+  'custody:verify': {},
+  'findings:archive': { ids: ['f-1'] },
+  'findings:unarchive': { ids: ['f-1'] },
+  'findings:playbook': { id: 'f-1' },
+  'suppression:list': {},
+  'suppression:save': {
+    rule: { name: 'bastion', criterion: { type: { Eq: ['UnauthorizedAccess:EC2/SSHBruteForce'] } } },
+  },
+  'suppression:delete': { id: 's-1' },
+  'export:run': { format: 'csv', outPath: '/tmp/findings.csv' },
+  'accounts:list': {},
 };
 
 const MALFORMED: unknown[] = ['a string', 42, null, [], undefined];
@@ -168,6 +189,27 @@ describe('IPC wrapper', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     const badOpen = await ipc.invoke('case:open', trusted, { paths: [] });
     expect(badOpen).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    // The new channels check their fields too: S3 URIs, export formats, filter operators, case edits.
+    const fieldMistakes: Array<[Channel, unknown]> = [
+      ['case:open', { s3: [{ uri: 'https://bucket/prefix' }] }],
+      ['case:open', { s3: [{ uri: 's3://b/p', endpoint: 'file:///etc' }] }],
+      ['case:open', { paths: ['x'], mode: 'replace' }],
+      ['export:run', { format: 'xml', outPath: '/tmp/x' }],
+      ['suppression:save', { rule: { name: 'x', criterion: { type: { like: ['*'] } } } }],
+      ['suppression:save', { rule: { name: 'x', criterion: {} } }],
+      ['case:updateState', { findings: { 'f-1': { status: 'closed' } } }],
+      ['case:updateState', { formatVersion: 9 }],
+      ['case:updateState', { notifications: [{ id: 'n', name: 'n', action: { kind: 'webhook', url: 'ftp://x' } }] }],
+      ['findings:archive', { ids: [] }],
+      ['case:create', { dir: '', name: 'x' }],
+    ];
+    for (const [channel, input] of fieldMistakes) {
+      const result = await ipc.invoke(channel, trusted, input);
+      expect(result, `${channel} ${JSON.stringify(input)}`).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT' },
+      });
+    }
     expect(calls).toEqual([]);
 
     await ipc.invoke('findings:list', trusted, {});

@@ -17,7 +17,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function rulesDir(name: string, real: string[], extra: Record<string, string> = {}): string {
   const dir = join(tmp, name);
   mkdirSync(join(dir, 'cloudtrail'), { recursive: true });
-  for (const id of real) copyFileSync(join(DEFAULT_RULES_DIR, 'cloudtrail', `${id}.yml`), join(dir, 'cloudtrail', `${id}.yml`));
+  for (const id of real)
+    copyFileSync(join(DEFAULT_RULES_DIR, 'cloudtrail', `${id}.yml`), join(dir, 'cloudtrail', `${id}.yml`));
   for (const [file, text] of Object.entries(extra)) writeFileSync(join(dir, 'cloudtrail', file), text);
   return dir;
 }
@@ -38,8 +39,19 @@ const root = (n: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-async function findings(db: Database): Promise<Array<{ id: string; count: number; created: string; updated: string; archived: boolean; finding: GuardDutyFinding }>> {
-  const rows = await db.all<{ id: string; count: number; created: string; updated: string; archived: boolean; finding: string }>(
+async function findings(
+  db: Database,
+): Promise<
+  Array<{ id: string; count: number; created: string; updated: string; archived: boolean; finding: GuardDutyFinding }>
+> {
+  const rows = await db.all<{
+    id: string;
+    count: number;
+    created: string;
+    updated: string;
+    archived: boolean;
+    finding: string;
+  }>(
     `SELECT id, count::INTEGER AS count, iso_ts(created_at) AS created, iso_ts(updated_at) AS updated, archived, finding FROM findings ORDER BY id`,
   );
   return rows.map((r) => ({ ...r, finding: JSON.parse(r.finding) as GuardDutyFinding }));
@@ -51,16 +63,34 @@ beforeAll(async () => {
 });
 afterAll(() => db?.close());
 beforeEach(async () => {
-  for (const sql of ['DELETE FROM cloudtrail', 'DELETE FROM findings', 'DELETE FROM finding_events', 'DELETE FROM intel WHERE NOT bundled', 'DELETE FROM intel_lists WHERE NOT bundled']) {
+  for (const sql of [
+    'DELETE FROM cloudtrail',
+    'DELETE FROM findings',
+    'DELETE FROM finding_events',
+    'DELETE FROM intel WHERE NOT bundled',
+    'DELETE FROM intel_lists WHERE NOT bundled',
+  ]) {
     await db.run(sql);
   }
 });
 
 describe('runDetections', () => {
   it('builds one GuardDuty finding per aggregation key, linked to all its events', async () => {
-    await insertEvents(db, 'cloudtrail', [root(1), root(2, { event_name: 'CreateUser', event_source: 'iam.amazonaws.com' })]);
-    const report = await runDetections(db, ctx(), { rulesDir: rulesDir('shape', ['root-credential-usage']), now: new Date('2026-03-03T00:00:00Z') });
-    expect(report).toMatchObject({ rules: 1, rulesFailed: [], findings: 1, byType: { 'Policy:IAMUser/RootCredentialUsage': 1 }, bySeverity: { Low: 1 } });
+    await insertEvents(db, 'cloudtrail', [
+      root(1),
+      root(2, { event_name: 'CreateUser', event_source: 'iam.amazonaws.com' }),
+    ]);
+    const report = await runDetections(db, ctx(), {
+      rulesDir: rulesDir('shape', ['root-credential-usage']),
+      now: new Date('2026-03-03T00:00:00Z'),
+    });
+    expect(report).toMatchObject({
+      rules: 1,
+      rulesFailed: [],
+      findings: 1,
+      byType: { 'Policy:IAMUser/RootCredentialUsage': 1 },
+      bySeverity: { Low: 1 },
+    });
     const [f] = await findings(db);
     expect(f?.finding).toMatchObject({
       schemaVersion: '2.0',
@@ -85,16 +115,28 @@ describe('runDetections', () => {
             api: 'CreateUser',
             serviceName: 'iam.amazonaws.com',
             callerType: 'Remote IP',
-            remoteIpDetails: { ipAddressV4: '8.8.8.8', organization: { asn: '15169', asnOrg: 'Google LLC' }, country: { countryCode: 'US', countryName: 'United States' } },
+            remoteIpDetails: {
+              ipAddressV4: '8.8.8.8',
+              organization: { asn: '15169', asnOrg: 'Google LLC' },
+              country: { countryCode: 'US', countryName: 'United States' },
+            },
           },
         },
         additionalInfo: { type: 'default', ruleId: 'root-credential-usage' },
       },
     });
     expect(f?.id).toMatch(/^[0-9a-f]{32}$/);
-    expect(f?.finding.arn).toBe(`arn:aws:guardduty:us-east-1:111122223333:detector/${f?.finding.service.detectorId}/finding/${f?.id}`);
-    expect(JSON.parse(String(f?.finding.service.additionalInfo?.value))).toMatchObject({ ruleId: 'root-credential-usage', runbook: expect.any(Array) });
-    const links = await db.all<{ event_uid: string; source: string }>(`SELECT event_uid, source FROM finding_events WHERE finding_id = $id ORDER BY event_uid`, { id: f?.id ?? '' });
+    expect(f?.finding.arn).toBe(
+      `arn:aws:guardduty:us-east-1:111122223333:detector/${f?.finding.service.detectorId}/finding/${f?.id}`,
+    );
+    expect(JSON.parse(String(f?.finding.service.additionalInfo?.value))).toMatchObject({
+      ruleId: 'root-credential-usage',
+      runbook: expect.any(Array),
+    });
+    const links = await db.all<{ event_uid: string; source: string }>(
+      `SELECT event_uid, source FROM finding_events WHERE finding_id = $id ORDER BY event_uid`,
+      { id: f?.id ?? '' },
+    );
     expect(links).toEqual([
       { event_uid: 'root-1', source: 'cloudtrail' },
       { event_uid: 'root-2', source: 'cloudtrail' },
@@ -110,15 +152,31 @@ describe('runDetections', () => {
 
     await runDetections(db, ctx(), { rulesDir: dir, now: new Date('2026-03-04T00:00:00Z') });
     const [same] = await findings(db);
-    expect(same).toMatchObject({ id: first?.id, count: 1, created: first?.created, updated: first?.updated, archived: true });
+    expect(same).toMatchObject({
+      id: first?.id,
+      count: 1,
+      created: first?.created,
+      updated: first?.updated,
+      archived: true,
+    });
 
     // An event exported twice (overlapping exports) counts once.
     await insertEvents(db, 'cloudtrail', [root(3), root(3, { file_id: 1 })], { firstPosition: 10 });
     const report = await runDetections(db, ctx(), { rulesDir: dir, now: new Date('2026-03-05T00:00:00Z') });
     expect(report.findings).toBe(1);
     const [moved] = await findings(db);
-    expect(moved).toMatchObject({ id: first?.id, count: 2, created: first?.created, updated: '2026-03-05T00:00:00.000Z', archived: true });
-    expect(moved?.finding).toMatchObject({ createdAt: first?.finding.createdAt, updatedAt: '2026-03-05T00:00:00.000Z', service: { archived: true, count: 2, eventLastSeen: '2026-03-02T13:00:00.000Z' } });
+    expect(moved).toMatchObject({
+      id: first?.id,
+      count: 2,
+      created: first?.created,
+      updated: '2026-03-05T00:00:00.000Z',
+      archived: true,
+    });
+    expect(moved?.finding).toMatchObject({
+      createdAt: first?.finding.createdAt,
+      updatedAt: '2026-03-05T00:00:00.000Z',
+      service: { archived: true, count: 2, eventLastSeen: '2026-03-02T13:00:00.000Z' },
+    });
     const links = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM finding_events`);
     expect(links?.n).toBe(2);
   });
@@ -168,20 +226,37 @@ tests:
     const dir = rulesDir('trusted', ['iam-malicious-ip-caller-custom']);
     await insertEvents(db, 'cloudtrail', [
       { event_name: 'CreateUser', event_source: 'iam.amazonaws.com', source_ip: '198.51.100.7' },
-      { event_name: 'CreateUser', event_source: 'iam.amazonaws.com', source_ip: '198.51.100.8', principal_arn: 'arn:aws:iam::111122223333:user/bob' },
+      {
+        event_name: 'CreateUser',
+        event_source: 'iam.amazonaws.com',
+        source_ip: '198.51.100.8',
+        principal_arn: 'arn:aws:iam::111122223333:user/bob',
+      },
     ]);
     await loadIntelText(db, '198.51.100.0/24\n', 'threat', { name: 'bad-block' });
     const before = await runDetections(db, ctx(), { rulesDir: dir });
     expect(before.findings).toBe(2);
-    const [one] = (await findings(db)).filter((f) => f.finding.service.action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4 === '198.51.100.7');
-    expect(one?.finding.service.evidence?.threatIntelligenceDetails).toEqual([{ threatListName: 'bad-block', threatNames: ['198.51.100.0/24'], threatFileSha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    const [one] = (await findings(db)).filter(
+      (f) => f.finding.service.action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4 === '198.51.100.7',
+    );
+    expect(one?.finding.service.evidence?.threatIntelligenceDetails).toEqual([
+      {
+        threatListName: 'bad-block',
+        threatNames: ['198.51.100.0/24'],
+        threatFileSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    ]);
 
     await loadIntelText(db, '198.51.100.7\n', 'trusted', { name: 'partners' });
     const after = await runDetections(db, ctx(), { rulesDir: dir });
     expect(after).toMatchObject({ findings: 1, suppressedByTrustedList: 1, findingsRemoved: 1 });
     const left = await findings(db);
-    expect(left.map((f) => f.finding.service.action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4)).toEqual(['198.51.100.8']);
-    const orphans = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM finding_events WHERE finding_id NOT IN (SELECT id FROM findings)`);
+    expect(left.map((f) => f.finding.service.action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4)).toEqual([
+      '198.51.100.8',
+    ]);
+    const orphans = await db.one<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM finding_events WHERE finding_id NOT IN (SELECT id FROM findings)`,
+    );
     expect(orphans?.n).toBe(0);
   });
 
@@ -193,7 +268,9 @@ tests:
     await insertEvents(db, 'cloudtrail', [root(2)], { firstPosition: 5 });
     const controller = new AbortController();
     controller.abort();
-    await expect(runDetections(db, ctx(controller.signal), { rulesDir: dir })).rejects.toMatchObject({ code: 'QUERY_CANCELLED' });
+    await expect(runDetections(db, ctx(controller.signal), { rulesDir: dir })).rejects.toMatchObject({
+      code: 'QUERY_CANCELLED',
+    });
     expect(await findings(db)).toEqual(before);
   });
 
@@ -221,6 +298,10 @@ tests:
     await other.run('DROP TABLE dns');
     const report = await runDetections(other, ctx(), { rulesDir: dir });
     other.close();
-    expect(report).toMatchObject({ rules: 0, rulesFailed: [], rulesSkipped: [{ ruleId: 'needs-dns', reason: 'no dns table in this case' }] });
+    expect(report).toMatchObject({
+      rules: 0,
+      rulesFailed: [],
+      rulesSkipped: [{ ruleId: 'needs-dns', reason: 'no dns table in this case' }],
+    });
   });
 });

@@ -31,7 +31,13 @@ describe('IP enrichment (offline npm data)', () => {
   it('finds ASN, organisation, country and Amazon address space', async () => {
     await ensureEnrichment(db);
     const info = await lookupIps(db, ['8.8.8.8', '52.95.110.1', '10.0.0.1', 'ec2.amazonaws.com']);
-    expect(info.get('8.8.8.8')).toMatchObject({ asn: '15169', asnOrg: 'Google LLC', countryCode: 'US', countryName: 'United States', aws: false });
+    expect(info.get('8.8.8.8')).toMatchObject({
+      asn: '15169',
+      asnOrg: 'Google LLC',
+      countryCode: 'US',
+      countryName: 'United States',
+      aws: false,
+    });
     expect(info.get('52.95.110.1')).toMatchObject({ asn: '16509', aws: true });
     expect(info.get('10.0.0.1')).toMatchObject({ asn: null, countryCode: null, aws: false });
     expect(info.get('ec2.amazonaws.com')).toMatchObject({ asn: null, aws: false });

@@ -242,7 +242,7 @@ describe('CSV, Timesketch, HTML, playbook', () => {
     }
   });
 
-  it('puts flow and DNS evidence on the timeline with their own messages and fields', async () => {
+  it("puts flow and DNS evidence on the timeline with the evidence panel's summaries and their fields", async () => {
     const extra = await Database.open({ path: ':memory:' });
     try {
       await migrate(extra);
@@ -259,7 +259,7 @@ describe('CSV, Timesketch, HTML, playbook', () => {
       const lines = jsonl(join(out, 't.jsonl')).filter((l) => l['source'] !== 'finding');
       for (const l of lines) expect(timesketchLineSchema.safeParse(l).success).toBe(true);
       expect(lines.find((l) => l['source'] === 'vpcflow')).toMatchObject({
-        message: '198.51.100.7:46717 -> 10.0.1.5:22 proto 6 REJECT 840 bytes',
+        message: 'TCP 198.51.100.7:46717 -> 10.0.1.5:22 REJECT 840 bytes on eni-0abc',
         timestamp_desc: 'Flow Start',
         dstport: 22,
         finding_ids: ['f-ssh'],
@@ -267,7 +267,7 @@ describe('CSV, Timesketch, HTML, playbook', () => {
         file_position: 2,
       });
       expect(lines.find((l) => l['source'] === 'dns')).toMatchObject({
-        message: 'A c2.guarddutyc2activityb.com. -> NOERROR from 10.0.1.5',
+        message: 'A c2.guarddutyc2activityb.com. -> NOERROR from i-0dns (10.0.1.5)',
         timestamp_desc: 'Query Time',
         datetime: '2025-02-01T10:01:00.250Z',
         instance_id: 'i-0dns',

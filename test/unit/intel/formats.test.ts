@@ -4,19 +4,38 @@ import { detectFormat, parseList, splitCsvLine } from '../../../electron/engine/
 
 describe('classifyEntry', () => {
   it('reads addresses, blocks and domains', () => {
-    expect(classifyEntry('192.0.2.1')).toMatchObject({ ok: true, entry: { entryType: 'ip', ipStart: 3221225985, ipEnd: 3221225985 } });
-    expect(classifyEntry('192.0.2.0/24')).toMatchObject({ ok: true, entry: { entryType: 'cidr', ipStart: 3221225984, ipEnd: 3221226239 } });
-    expect(classifyEntry('Example.COM.')).toMatchObject({ ok: true, entry: { entryType: 'domain', domain: 'example.com', wildcard: false } });
-    expect(classifyEntry('*.example.org')).toMatchObject({ ok: true, entry: { domain: 'example.org', wildcard: true } });
+    expect(classifyEntry('192.0.2.1')).toMatchObject({
+      ok: true,
+      entry: { entryType: 'ip', ipStart: 3221225985, ipEnd: 3221225985 },
+    });
+    expect(classifyEntry('192.0.2.0/24')).toMatchObject({
+      ok: true,
+      entry: { entryType: 'cidr', ipStart: 3221225984, ipEnd: 3221226239 },
+    });
+    expect(classifyEntry('Example.COM.')).toMatchObject({
+      ok: true,
+      entry: { entryType: 'domain', domain: 'example.com', wildcard: false },
+    });
+    expect(classifyEntry('*.example.org')).toMatchObject({
+      ok: true,
+      entry: { domain: 'example.org', wildcard: true },
+    });
     expect(classifyEntry('*.tk')).toMatchObject({ ok: true, entry: { domain: 'tk', wildcard: true } });
   });
 
   it('aligns a CIDR written with host bits to its network', () => {
-    expect(classifyEntry('192.0.2.77/24')).toMatchObject({ ok: true, entry: { value: '192.0.2.0/24', ipStart: 3221225984 } });
+    expect(classifyEntry('192.0.2.77/24')).toMatchObject({
+      ok: true,
+      entry: { value: '192.0.2.0/24', ipStart: 3221225984 },
+    });
   });
 
   it('says why a value is refused', () => {
-    expect(classifyEntry('300.1.1.1')).toMatchObject({ ok: false, unsupported: false, reason: expect.stringContaining('not a valid IPv4') });
+    expect(classifyEntry('300.1.1.1')).toMatchObject({
+      ok: false,
+      unsupported: false,
+      reason: expect.stringContaining('not a valid IPv4'),
+    });
     expect(classifyEntry('10.0.0.0/33')).toMatchObject({ ok: false, reason: expect.stringContaining('prefix length') });
     expect(classifyEntry('0.0.0.0/0')).toMatchObject({ ok: false, reason: expect.stringContaining('wider than /8') });
     expect(classifyEntry('foo*.example.com')).toMatchObject({ ok: false, reason: expect.stringContaining('wildcard') });
@@ -27,8 +46,14 @@ describe('classifyEntry', () => {
   });
 
   it('reads inclusive ranges and refuses reversed ones', () => {
-    expect(classifyRange('192.0.2.0', '192.0.2.255')).toMatchObject({ ok: true, entry: { entryType: 'cidr', ipEnd: 3221226239 } });
-    expect(classifyRange('192.0.2.9', '192.0.2.1')).toMatchObject({ ok: false, reason: 'range end is before its start' });
+    expect(classifyRange('192.0.2.0', '192.0.2.255')).toMatchObject({
+      ok: true,
+      entry: { entryType: 'cidr', ipEnd: 3221226239 },
+    });
+    expect(classifyRange('192.0.2.9', '192.0.2.1')).toMatchObject({
+      ok: false,
+      reason: 'range end is before its start',
+    });
   });
 });
 
@@ -45,7 +70,9 @@ describe('TXT', () => {
 
   it('reports a malformed line with its number and reason', () => {
     const parsed = parseList('198.51.100.1\n198.51.100.300\n2001:db8::1\n', 'TXT');
-    expect(parsed.errors).toEqual([{ line: 2, text: '198.51.100.300', reason: '"198.51.100.300" is not a valid IPv4 address' }]);
+    expect(parsed.errors).toEqual([
+      { line: 2, text: '198.51.100.300', reason: '"198.51.100.300" is not a valid IPv4 address' },
+    ]);
     expect(parsed.skipped.map((s) => s.line)).toEqual([3]);
     expect(parsed.entries).toHaveLength(1);
   });
@@ -61,7 +88,8 @@ describe('CSV formats', () => {
   });
 
   it('OTX CSV: IPv4, CIDR and domains; other indicator types skipped', () => {
-    const text = 'Indicator type, Indicator, Description\nCIDR, 192.0.2.0/24, example\nIPv4, 198.51.100.1, botnet\nDomain name, evil.example, phish\nFileHash-MD5, 44d88612fea8a8f36de82e1278abb02f, eicar\n';
+    const text =
+      'Indicator type, Indicator, Description\nCIDR, 192.0.2.0/24, example\nIPv4, 198.51.100.1, botnet\nDomain name, evil.example, phish\nFileHash-MD5, 44d88612fea8a8f36de82e1278abb02f, eicar\n';
     expect(detectFormat(text)).toBe('OTX_CSV');
     const parsed = parseList(text, 'OTX_CSV');
     expect(parsed.entries.map((e) => [e.entryType, e.value, e.threatName, e.line])).toEqual([
@@ -73,12 +101,15 @@ describe('CSV formats', () => {
   });
 
   it('Proofpoint: single addresses with a category', () => {
-    const text = 'ip, category, score, first_seen, last_seen, ports (|)\n198.51.100.1, 1, 100, 2000-01-01, 2000-01-01,\n203.0.113.1, 1, 100, 2000-01-01, 2000-01-01, 80\n192.0.2.0/24, 1, 100, 2000-01-01, 2000-01-01,\n';
+    const text =
+      'ip, category, score, first_seen, last_seen, ports (|)\n198.51.100.1, 1, 100, 2000-01-01, 2000-01-01,\n203.0.113.1, 1, 100, 2000-01-01, 2000-01-01, 80\n192.0.2.0/24, 1, 100, 2000-01-01, 2000-01-01,\n';
     expect(detectFormat(text)).toBe('PROOF_POINT');
     const parsed = parseList(text, 'PROOF_POINT');
     expect(parsed.entries.map((e) => e.value)).toEqual(['198.51.100.1', '203.0.113.1']);
     expect(parsed.entries[0]?.threatName).toBe('Proofpoint category 1');
-    expect(parsed.errors).toEqual([expect.objectContaining({ line: 4, reason: expect.stringContaining('single addresses') })]);
+    expect(parsed.errors).toEqual([
+      expect.objectContaining({ line: 4, reason: expect.stringContaining('single addresses') }),
+    ]);
   });
 
   it('AlienVault: address or domain, then reliability, risk and type', () => {
@@ -96,7 +127,11 @@ describe('CSV formats', () => {
       'reportId, title, threatScape, audience, intelligenceType, publishDate, reportLink, webLink, emailIdentifier, senderAddress, senderName, sourceDomain, sourceIp, subject, recipient, emailLanguage, fileName, fileSize, fuzzyHash, fileIdentifier, md5, sha1, sha256, description, fileType, packer, userAgent, registry, fileCompilationDateTime, filePath, asn, cidr, domain, domainTimeOfLookup, networkIdentifier, ip, port, protocol, registrantEmail, registrantName, networkType, url, malwareFamily, malwareFamilyId, actor, actorId, observationTime';
     const cols = header.split(', ');
     const row = (values: Record<string, string>) => cols.map((c) => values[c] ?? '').join(', ');
-    const text = [header, row({ reportId: '01-00000001', title: 'Example', cidr: '192.0.2.0/24', malwareFamily: 'Ursnif' }), row({ reportId: '01-00000002', title: 'Other', ip: '198.51.100.9', domain: 'c2.example' })].join('\n');
+    const text = [
+      header,
+      row({ reportId: '01-00000001', title: 'Example', cidr: '192.0.2.0/24', malwareFamily: 'Ursnif' }),
+      row({ reportId: '01-00000002', title: 'Other', ip: '198.51.100.9', domain: 'c2.example' }),
+    ].join('\n');
     expect(detectFormat(text)).toBe('FIRE_EYE');
     const parsed = parseList(text, 'FIRE_EYE');
     expect(parsed.errors).toEqual([]);
@@ -134,7 +169,9 @@ describe('STIX', () => {
       ['cidr', '192.0.2.0-192.0.2.255', 'Scanner range'],
       ['domain', 'evil.example', 'Scanner range'],
     ]);
-    expect(parsed.errors).toEqual([expect.objectContaining({ line: 14, reason: expect.stringContaining('not a valid IPv4') })]);
+    expect(parsed.errors).toEqual([
+      expect.objectContaining({ line: 14, reason: expect.stringContaining('not a valid IPv4') }),
+    ]);
   });
 
   it('STIX 1.x: a document that is not STIX is refused', () => {
@@ -146,8 +183,19 @@ describe('STIX', () => {
       type: 'bundle',
       id: 'bundle--1',
       objects: [
-        { type: 'indicator', id: 'indicator--a', name: 'C2 server', pattern_type: 'stix', pattern: "[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value = 'c2.example']" },
-        { type: 'indicator', id: 'indicator--b', name: 'Range', pattern: "[ipv4-addr:value ISSUBSET '203.0.113.0/24']" },
+        {
+          type: 'indicator',
+          id: 'indicator--a',
+          name: 'C2 server',
+          pattern_type: 'stix',
+          pattern: "[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value = 'c2.example']",
+        },
+        {
+          type: 'indicator',
+          id: 'indicator--b',
+          name: 'Range',
+          pattern: "[ipv4-addr:value ISSUBSET '203.0.113.0/24']",
+        },
         { type: 'indicator', id: 'indicator--c', pattern_type: 'sigma', pattern: 'title: x' },
         { type: 'domain-name', id: 'domain-name--d', value: 'drop.example' },
         { type: 'indicator', id: 'indicator--e', name: 'bad', pattern: "[ipv4-addr:value = '1.2.3']" },
@@ -163,7 +211,9 @@ describe('STIX', () => {
       ['domain', 'drop.example', null],
     ]);
     expect(parsed.skipped).toHaveLength(1);
-    expect(parsed.errors).toEqual([expect.objectContaining({ reason: expect.stringContaining('not a valid IPv4'), line: expect.any(Number) })]);
+    expect(parsed.errors).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('not a valid IPv4'), line: expect.any(Number) }),
+    ]);
   });
 
   it('STIX 2.1: not a bundle', () => {

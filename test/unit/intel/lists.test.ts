@@ -37,7 +37,14 @@ describe('loadIntelList', () => {
   it('loads a TXT threat list and names it after the file', async () => {
     const path = write('bad-ips.txt', '# our list\n198.51.100.7\n203.0.113.0/24\nevil.example\n');
     const info = await loadIntelList(db, path, 'threat');
-    expect(info).toMatchObject({ name: 'bad-ips.txt', kind: 'threat', entries: 3, format: 'TXT', category: 'custom', path });
+    expect(info).toMatchObject({
+      name: 'bad-ips.txt',
+      kind: 'threat',
+      entries: 3,
+      format: 'TXT',
+      category: 'custom',
+      path,
+    });
     expect(info.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(await listsFor('203.0.113.200')).toEqual(['bad-ips.txt']);
     expect(await listsFor('198.51.100.8')).toEqual([]);
@@ -68,7 +75,9 @@ describe('loadIntelList', () => {
   });
 
   it('skipInvalid loads the good lines and reports the bad ones', async () => {
-    const info = await loadIntelList(db, write('mixed.txt', '203.0.113.5\n203.0.113.500\n2001:db8::1\n'), 'threat', { skipInvalid: true });
+    const info = await loadIntelList(db, write('mixed.txt', '203.0.113.5\n203.0.113.500\n2001:db8::1\n'), 'threat', {
+      skipInvalid: true,
+    });
     expect(info.entries).toBe(1);
     expect(info.rejected).toEqual([expect.objectContaining({ line: 2 })]);
     expect(info.skipped).toEqual([expect.objectContaining({ line: 3, reason: expect.stringContaining('IPv6') })]);
@@ -94,12 +103,16 @@ describe('loadIntelList', () => {
   it('takes the category from a header comment unless told otherwise', async () => {
     const tor = write('tor.txt', '# Tor exits\n# category: tor-exit\n185.220.101.4\n');
     expect((await loadIntelList(db, tor, 'threat')).category).toBe('tor-exit');
-    expect((await loadIntelList(db, tor, 'threat', { name: 'tor-as-custom', category: 'custom' })).category).toBe('custom');
+    expect((await loadIntelList(db, tor, 'threat', { name: 'tor-as-custom', category: 'custom' })).category).toBe(
+      'custom',
+    );
   });
 
   it('refuses missing, empty and oversized files with a clear code', async () => {
     await expect(loadIntelList(db, join(dir, 'nope.txt'), 'threat')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
-    await expect(loadIntelList(db, write('empty.txt', '# nothing\n'), 'threat')).rejects.toMatchObject({ code: 'FILE_EMPTY' });
+    await expect(loadIntelList(db, write('empty.txt', '# nothing\n'), 'threat')).rejects.toMatchObject({
+      code: 'FILE_EMPTY',
+    });
     const big = write('big.txt', '');
     writeFileSync(big, Buffer.alloc(35 * 1024 * 1024 + 1, 0x20));
     await expect(loadIntelList(db, big, 'threat')).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
@@ -130,7 +143,13 @@ describe('bundled lists', () => {
   it('load once, skip when unchanged, and the user-agent patterns are valid RE2', async () => {
     const first = await loadBundledIntel(db);
     expect(first.failed).toEqual([]);
-    expect(first.loaded.map((l) => l.category).sort()).toEqual(['doh-resolver', 'dyndns', 'mining-pool', 'pentest-ua', 'test-domain']);
+    expect(first.loaded.map((l) => l.category).sort()).toEqual([
+      'doh-resolver',
+      'dyndns',
+      'mining-pool',
+      'pentest-ua',
+      'test-domain',
+    ]);
     const again = await loadBundledIntel(db);
     expect(again.loaded).toEqual([]);
     expect(again.unchanged).toHaveLength(first.loaded.length);
@@ -146,10 +165,15 @@ describe('bundled lists', () => {
 
   it('a bundled file without a header is reported, not fatal', async () => {
     const bundled = mkdtempSync(join(dir, 'bundled-'));
-    writeFileSync(join(bundled, 'a.txt'), '# list: ok-list\n# category: dyndns\n# compiled: 2026-01-01 by us\n*.duckdns.org\n');
+    writeFileSync(
+      join(bundled, 'a.txt'),
+      '# list: ok-list\n# category: dyndns\n# compiled: 2026-01-01 by us\n*.duckdns.org\n',
+    );
     writeFileSync(join(bundled, 'b.txt'), '*.example.org\n');
     const result = await loadBundledIntel(db, { dir: bundled });
     expect(result.loaded.map((l) => l.name)).toEqual(['ok-list']);
-    expect(result.failed).toEqual([expect.objectContaining({ file: join(bundled, 'b.txt'), error: expect.stringContaining('"# list:"') })]);
+    expect(result.failed).toEqual([
+      expect.objectContaining({ file: join(bundled, 'b.txt'), error: expect.stringContaining('"# list:"') }),
+    ]);
   });
 });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Loupe</title><div id="root"></div>');
   writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log("loupe")');
   writeFileSync(join(dir, 'secret.txt'), 'outside the renderer');
-  engine = await createEngine({ shell: 'web', workspaceDir: join(dir, 'ws') });
+  engine = await createEngine({ shell: 'web', configDir: join(dir, 'config') });
   server = await startWebServer({ engine, rendererDir: renderer });
 });
 
@@ -75,7 +75,7 @@ describe('web server', () => {
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toEqual({
       ok: true,
-      value: { version: expect.any(String), shell: 'web', caseOpen: false },
+      value: { version: expect.any(String), shell: 'web', caseOpen: false, caseDir: null },
     });
     expect(reply.headers['cache-control']).toBe('no-store');
   });
@@ -200,7 +200,9 @@ describe('web server events', () => {
     await finished;
     ws.close();
     const phases = messages.flatMap((m) =>
-      m.event === 'jobs:progress' && m.payload.jobId === job.jobId && 'phase' in m.payload ? [m.payload.phase] : [],
+      m.event === 'jobs:progress' && 'jobId' in m.payload && m.payload.jobId === job.jobId && 'phase' in m.payload
+        ? [m.payload.phase]
+        : [],
     );
     expect(phases).toContain('counting');
     expect(messages.at(-1)).toEqual({

@@ -42,6 +42,7 @@ describe('writeFileAtomic', () => {
       ),
     );
     expect(error.message).toContain(file);
+    expect(error.code).toBe('DISK_FULL');
     expect(error.message).toMatch(/disk is full/);
     expect(error.hint).toMatch(/unchanged/);
     expect(readFileSync(file, 'utf8')).toBe('previous content');
@@ -52,7 +53,7 @@ describe('writeFileAtomic', () => {
     const file = join(dir, 'case.json');
     writeFileSync(file, 'previous');
     const error = await caught(writeFileAtomic(file, 'new', readOnlyFs('EACCES')));
-    expect(error.code).toBe('FORBIDDEN');
+    expect(error.code).toBe('FILE_UNWRITABLE');
     expect(error.message).toContain(file);
     expect(error.hint).toMatch(/read-only|Save As/);
     expect(readFileSync(file, 'utf8')).toBe('previous');

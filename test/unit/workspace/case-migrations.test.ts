@@ -46,7 +46,7 @@ describe('case.json format versions', () => {
     };
     const { state, fromVersion } = migrateCaseJson(v0, 'case.json', NOW);
     expect(fromVersion).toBe(0);
-    expect(state.formatVersion).toBe(1);
+    expect(state.formatVersion).toBe(CASE_FORMAT_VERSION);
     expect(state.name).toBe('Old case');
     expect(state.createdAt).toBe('2024-11-02T08:00:00Z');
     expect(state.notes).toHaveLength(1);
@@ -70,7 +70,7 @@ describe('case.json format versions', () => {
   it('refuses a file from a newer Loupe with WORKSPACE_TOO_NEW and names both versions', () => {
     const future = { ...emptyCaseState('x', NOW), formatVersion: CASE_FORMAT_VERSION + 1 };
     expect(codeOf(() => migrateCaseJson(future, '/cases/a.loupe/case.json'))).toBe('WORKSPACE_TOO_NEW');
-    expect(() => migrateCaseJson(future, '/cases/a.loupe/case.json')).toThrow(/format 2; this Loupe reads up to 1/);
+    expect(() => migrateCaseJson(future, '/cases/a.loupe/case.json')).toThrow(/format 3; this Loupe reads up to 2/);
   });
 
   it('reports damaged files as WORKSPACE_CORRUPT with the field that is wrong', () => {
@@ -83,6 +83,33 @@ describe('case.json format versions', () => {
     expect(() => migrateCaseJson(bad, '/c/case.json')).toThrow(/\/c\/case\.json is damaged: bookmarks\.0\.source/);
     // A damaged v0 file is reported as damaged, not half-migrated.
     expect(() => migrateCaseJson({ name: '', notes: 3 }, 'case.json')).toThrow(/case format 0\) is damaged/);
+  });
+
+  it('upgrades a v1 file by number only: every v1 field is kept and the new sections start empty', () => {
+    const v1 = {
+      formatVersion: 1,
+      name: 'Acme',
+      createdAt: '2025-01-01T00:00:00.000Z',
+      updatedAt: '2025-01-02T00:00:00.000Z',
+      findings: { f1: { status: 'resolved', updatedAt: '2025-01-02T00:00:00.000Z' } },
+      suppressionRules: [
+        {
+          id: 's1',
+          name: 'bastion',
+          criterion: { type: { eq: ['UnauthorizedAccess:EC2/SSHBruteForce'] } },
+          createdAt: '2025-01-01T00:00:00.000Z',
+          updatedAt: '2025-01-01T00:00:00.000Z',
+        },
+      ],
+    };
+    const { state, fromVersion } = migrateCaseJson(v1, 'case.json', NOW);
+    expect(fromVersion).toBe(1);
+    expect(state.formatVersion).toBe(2);
+    expect(state.findings['f1']?.status).toBe('resolved');
+    expect(state.suppressionRules[0]?.accounts).toBeUndefined();
+    expect(state.notifications).toEqual([]);
+    // A damaged v1 file is still refused.
+    expect(codeOf(() => migrateCaseJson({ ...v1, name: '' }, 'case.json'))).toBe('WORKSPACE_CORRUPT');
   });
 
   it('keeps unknown settings keys so a module can add one without a migration', () => {

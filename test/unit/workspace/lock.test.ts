@@ -90,9 +90,9 @@ describe('case.lock', () => {
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
 
-  it('reports a read-only folder as FORBIDDEN, not as locked', async () => {
+  it('reports a read-only folder as FILE_UNWRITABLE, not as locked', async () => {
     const error = await caught(acquireLock(dir, { fs: readOnlyFs('EROFS') }));
-    expect(error.code).toBe('FORBIDDEN');
+    expect(error.code).toBe('FILE_UNWRITABLE');
     expect(error.message).toContain(dir);
   });
 

@@ -16,14 +16,15 @@ export const KIND_LABELS: Record<GraphNodeKind, string> = {
   more: 'More',
 };
 
+/** Kind colours stay clear of the severity colours (red, orange, blue), which mark findings. */
 export const KIND_COLORS: Record<Exclude<GraphNodeKind, 'more'>, string> = {
-  principal: '#4dabf7',
-  accessKey: '#fcc419',
-  ip: '#a5b1c2',
-  instance: '#20c997',
-  bucket: '#ff922b',
-  domain: '#b197fc',
-  account: '#748ffc',
+  principal: '#66d9e8',
+  accessKey: '#ffe066',
+  ip: '#adb5bd',
+  instance: '#8ce99a',
+  bucket: '#e8c39e',
+  domain: '#d0bfff',
+  account: '#eebefa',
 };
 
 const SHAPES: Record<GraphNodeKind, string> = {
@@ -115,10 +116,18 @@ export function graphStyle(): StylesheetJson {
       'font-size': 9,
     },
   });
+  // Findings show as a halo in the severity colour around the node, whatever its kind.
   for (const [label, color] of Object.entries(sev)) {
     style.push({
       selector: `node[severity = "${label}"]`,
-      style: { 'border-width': 4, 'border-color': color, 'border-opacity': 1 },
+      style: {
+        'border-width': 3,
+        'border-color': color,
+        'underlay-color': color,
+        'underlay-padding': 6,
+        'underlay-opacity': 0.35,
+        'underlay-shape': 'ellipse',
+      } as never,
     });
   }
   return style;

@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Database } from '../../electron/engine/db/database';
+import { migrate } from '../../electron/engine/db/schema';
+import { runAnalyzers } from '../../electron/engine/detect/analyzers/index';
+import { BEHAVIOUR_DIR } from '../../electron/engine/detect/analyzers/reference-data';
+import { loadRules } from '../../electron/engine/detect/rules';
+import type { JobContext } from '../../electron/engine/jobs/job-registry';
+import { ingestPaths } from '../../electron/engine/sources/ingest';
+import { BEHAVIOUR_SCENARIOS, type CaseSpec, type InjectedScenario } from '../fixtures/generator/index';
+import { benchCase } from './dataset';
+
+/**
+ * Quality of the behaviour analyzers on a generated case with realistic benign habits:
+ *   npx tsx test/bench/behaviour-quality.ts
+ * 4 accounts x 3 regions, 14 days, about 60 principals and 100+ instances, the benign habits
+ * (admins changing IAM daily, CI bulk reads, nightly backups, git over SSH, a bastion using a
+ * public resolver, CDN host names) and one injected scenario per analyzer type plus decoys.
+ * Loads through ingestPaths, runs every rule file and the analyzers, then prints per scenario
+ * whether its finding was produced (a finding of the expected type sharing events with it),
+ * whether a decoy produced anything, and every analyzer finding that matches no scenario.
+ * The case is cached under test/.cache/bench/<hash of spec and generator>.
+ */
+export const QUALITY_SPEC: Omit<CaseSpec, 'outDir'> = {
+  seed: 11,
+  start: '2026-03-01T00:00:00Z',
+  days: 14,
+  accounts: ['012345678901', '210987654321', '333344445555', '666677778888'],
+  regions: ['us-east-1', 'eu-west-1', 'us-west-2'],
+  cloudtrail: { eventsPerDay: 24_000, fileMinutes: 60, digests: false },
+  vpcflow: { recordsPerDay: 100_000, format: 'v2-default', fileMinutes: 60 },
+  dns: { queriesPerDay: 24_000, fileMinutes: 60 },
+  scenarios: [...BEHAVIOUR_SCENARIOS],
+  behaviour: { habits: true, extraInstancesPerVpc: 5 },
+  gzipLevel: 1,
+  parallel: true,
+};
+
+const out = (line = '') => process.stdout.write(line + '\n');
+
+interface KeyRow {
+  id: string;
+  type: string;
+  rule_id: string;
+  title: string;
+  key: string;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const bench = await benchCase(QUALITY_SPEC, (l) => out(l));
+  const scenarios = bench.generated.scenarios as InjectedScenario[];
+  const tmp = mkdtempSync(join(tmpdir(), 'loupe-quality-'));
+  const db = await Database.open({ path: join(tmp, 'case.duckdb'), tempDirectory: join(tmp, 'spill'), memoryLimit: '8GB' });
+  try {
+    await migrate(db);
+    const ctx: JobContext = { signal: new AbortController().signal, report: () => undefined };
+    const tIngest = Date.now();
+    const ingest = await ingestPaths(db, [join(bench.dir, 'AWSLogs')], ctx);
+    const ingestMs = Date.now() - tIngest;
+    const tDetect = Date.now();
+    const report = await runAnalyzers(db, ctx, { extraRules: loadRules().rules, now: new Date('2026-03-15T00:00:00Z') });
+    const detectMs = Date.now() - tDetect;
+    const principals = await db.one<{ n: number }>(`SELECT count(DISTINCT principal)::INTEGER AS n FROM behaviour_ct`);
+    const instances = await db.one<{ n: number }>(`SELECT count(DISTINCT instance_id)::INTEGER AS n FROM instance_addresses`);
+
+    const prefix = bench.dir.length + 2;
+    const rows = await db.all<KeyRow>(
+      `SELECT f.id, f.type, f.rule_id, f.title,
+              CASE fe.source WHEN 'cloudtrail' THEN fe.event_uid ELSE substr(fl.path, $prefix) || '#' || coalesce(v.position, d.position) END AS key
+         FROM findings f JOIN finding_events fe ON fe.finding_id = f.id
+         LEFT JOIN vpcflow v ON fe.source = 'vpcflow' AND v.event_uid = fe.event_uid
+         LEFT JOIN dns d ON fe.source = 'dns' AND d.event_uid = fe.event_uid
+         LEFT JOIN files fl ON fl.file_id = coalesce(v.file_id, d.file_id)`,
+      { prefix },
+    );
+    const keysOf = new Map<string, Set<string>>();
+    const meta = new Map<string, { type: string; rule: string; title: string }>();
+    for (const r of rows) {
+      keysOf.set(r.id, (keysOf.get(r.id) ?? new Set()).add(r.key));
+      meta.set(r.id, { type: r.type, rule: r.rule_id, title: r.title });
+    }
+    const touches = (s: InjectedScenario, id: string) => {
+      const keys = keysOf.get(id);
+      return keys !== undefined && [...s.eventIds, ...(s.contextEventIds ?? [])].some((k) => keys.has(k));
+    };
+
+    out('\n== Behaviour analyzers: quality on a generated case ==');
+    out(`case: ${QUALITY_SPEC.days} days, ${QUALITY_SPEC.accounts.length} accounts x ${QUALITY_SPEC.regions.length} regions, ${principals?.n ?? 0} principals, ${instances?.n ?? 0} instances`);
+    out(`events: ${JSON.stringify(ingest.events)}; ingest ${(ingestMs / 1000).toFixed(1)} s, detection (rules + analyzers) ${(detectMs / 1000).toFixed(1)} s`);
+    out(`learning ends: ${Object.values(report.learning).map((l) => `${l.source} ${l.learningEnd}`).join(', ')}`);
+    out(`analyzer preparation ms: ${JSON.stringify(report.prepareMs)}`);
+    out('');
+    out('| scenario | expected finding | found | findings of that type on it |');
+    out('|---|---|---|---|');
+    let found = 0;
+    let injected = 0;
+    let decoysFired = 0;
+    for (const s of scenarios) {
+      const on = [...meta.keys()].filter((id) => touches(s, id));
+      if (s.findingType === '') {
+        const fired = on.filter((id) => meta.get(id)?.rule.startsWith('behaviour-'));
+        if (fired.length > 0) decoysFired++;
+        out(`| ${s.name} | (decoy: nothing) | ${fired.length === 0 ? 'quiet' : 'FIRED ' + fired.map((id) => meta.get(id)?.type).join(', ')} | ${fired.length} |`);
+        continue;
+      }
+      injected++;
+      const hits = on.filter((id) => meta.get(id)?.type === s.findingType);
+      if (hits.length > 0) found++;
+      out(`| ${s.name} | ${s.findingType} | ${hits.length > 0 ? 'yes' : 'NO'} | ${hits.length} |`);
+    }
+    const analyzerFindings = [...meta.entries()].filter(([, m]) => m.rule.startsWith('behaviour-'));
+    const unmatched = analyzerFindings.filter(([id]) => !scenarios.some((s) => touches(s, id)));
+    out('');
+    out(`injected scenarios found: ${found}/${injected}; decoys that fired: ${decoysFired}/${scenarios.length - injected}`);
+    out(`analyzer findings: ${analyzerFindings.length}; matching no injected scenario (false): ${unmatched.length} (target: fewer than ${injected})`);
+    for (const [, m] of unmatched.slice(0, 40)) out(`  false: ${m.type} - ${m.title}`);
+    const byType = new Map<string, number>();
+    for (const [, m] of unmatched) byType.set(m.type, (byType.get(m.type) ?? 0) + 1);
+    if (byType.size > 0) out(`  false by type: ${JSON.stringify(Object.fromEntries(byType))}`);
+    const model = JSON.parse(readFileSync(join(BEHAVIOUR_DIR, 'dga-model.json'), 'utf8')) as { threshold: number; measured: unknown };
+    out('');
+    out(`DGA model threshold ${model.threshold}; measured at training: ${JSON.stringify(model.measured)}`);
+    out(`total ${((Date.now() - t0) / 1000).toFixed(1)} s${bench.generatedSeconds ? ` (generation ${bench.generatedSeconds.toFixed(1)} s)` : ''}`);
+  } finally {
+    db.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
