@@ -152,4 +152,4 @@ export interface GuardDutyFinding {
 }
 
 /** The detector id Loupe writes into every finding: fixed so ARNs are stable across runs. */
-export const LOUPE_DETECTOR_ID = '10ce0ffline0000000000000000000000'.replace(/[^0-9a-f]/g, '0');
+export const LOUPE_DETECTOR_ID = '10ce0ff11e0000000000000000000000';

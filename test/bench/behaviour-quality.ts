@@ -39,20 +39,24 @@ export const QUALITY_SPEC: Omit<CaseSpec, 'outDir'> = {
 
 const out = (line = '') => process.stdout.write(line + '\n');
 
-interface KeyRow {
+type KeyRow = {
   id: string;
   type: string;
   rule_id: string;
   title: string;
   key: string;
-}
+};
 
 async function main(): Promise<void> {
   const t0 = Date.now();
   const bench = await benchCase(QUALITY_SPEC, (l) => out(l));
   const scenarios = bench.generated.scenarios as InjectedScenario[];
   const tmp = mkdtempSync(join(tmpdir(), 'loupe-quality-'));
-  const db = await Database.open({ path: join(tmp, 'case.duckdb'), tempDirectory: join(tmp, 'spill'), memoryLimit: '8GB' });
+  const db = await Database.open({
+    path: join(tmp, 'case.duckdb'),
+    tempDirectory: join(tmp, 'spill'),
+    memoryLimit: '8GB',
+  });
   try {
     await migrate(db);
     const ctx: JobContext = { signal: new AbortController().signal, report: () => undefined };
@@ -60,10 +64,15 @@ async function main(): Promise<void> {
     const ingest = await ingestPaths(db, [join(bench.dir, 'AWSLogs')], ctx);
     const ingestMs = Date.now() - tIngest;
     const tDetect = Date.now();
-    const report = await runAnalyzers(db, ctx, { extraRules: loadRules().rules, now: new Date('2026-03-15T00:00:00Z') });
+    const report = await runAnalyzers(db, ctx, {
+      extraRules: loadRules().rules,
+      now: new Date('2026-03-15T00:00:00Z'),
+    });
     const detectMs = Date.now() - tDetect;
     const principals = await db.one<{ n: number }>(`SELECT count(DISTINCT principal)::INTEGER AS n FROM behaviour_ct`);
-    const instances = await db.one<{ n: number }>(`SELECT count(DISTINCT instance_id)::INTEGER AS n FROM instance_addresses`);
+    const instances = await db.one<{ n: number }>(
+      `SELECT count(DISTINCT instance_id)::INTEGER AS n FROM instance_addresses`,
+    );
 
     const prefix = bench.dir.length + 2;
     const rows = await db.all<KeyRow>(
@@ -87,9 +96,17 @@ async function main(): Promise<void> {
     };
 
     out('\n== Behaviour analyzers: quality on a generated case ==');
-    out(`case: ${QUALITY_SPEC.days} days, ${QUALITY_SPEC.accounts.length} accounts x ${QUALITY_SPEC.regions.length} regions, ${principals?.n ?? 0} principals, ${instances?.n ?? 0} instances`);
-    out(`events: ${JSON.stringify(ingest.events)}; ingest ${(ingestMs / 1000).toFixed(1)} s, detection (rules + analyzers) ${(detectMs / 1000).toFixed(1)} s`);
-    out(`learning ends: ${Object.values(report.learning).map((l) => `${l.source} ${l.learningEnd}`).join(', ')}`);
+    out(
+      `case: ${QUALITY_SPEC.days} days, ${QUALITY_SPEC.accounts.length} accounts x ${QUALITY_SPEC.regions.length} regions, ${principals?.n ?? 0} principals, ${instances?.n ?? 0} instances`,
+    );
+    out(
+      `events: ${JSON.stringify(ingest.events)}; ingest ${(ingestMs / 1000).toFixed(1)} s, detection (rules + analyzers) ${(detectMs / 1000).toFixed(1)} s`,
+    );
+    out(
+      `learning ends: ${Object.values(report.learning)
+        .map((l) => `${l.source} ${l.learningEnd}`)
+        .join(', ')}`,
+    );
     out(`analyzer preparation ms: ${JSON.stringify(report.prepareMs)}`);
     out('');
     out('| scenario | expected finding | found | findings of that type on it |');
@@ -102,7 +119,9 @@ async function main(): Promise<void> {
       if (s.findingType === '') {
         const fired = on.filter((id) => meta.get(id)?.rule.startsWith('behaviour-'));
         if (fired.length > 0) decoysFired++;
-        out(`| ${s.name} | (decoy: nothing) | ${fired.length === 0 ? 'quiet' : 'FIRED ' + fired.map((id) => meta.get(id)?.type).join(', ')} | ${fired.length} |`);
+        out(
+          `| ${s.name} | (decoy: nothing) | ${fired.length === 0 ? 'quiet' : 'FIRED ' + fired.map((id) => meta.get(id)?.type).join(', ')} | ${fired.length} |`,
+        );
         continue;
       }
       injected++;
@@ -113,16 +132,25 @@ async function main(): Promise<void> {
     const analyzerFindings = [...meta.entries()].filter(([, m]) => m.rule.startsWith('behaviour-'));
     const unmatched = analyzerFindings.filter(([id]) => !scenarios.some((s) => touches(s, id)));
     out('');
-    out(`injected scenarios found: ${found}/${injected}; decoys that fired: ${decoysFired}/${scenarios.length - injected}`);
-    out(`analyzer findings: ${analyzerFindings.length}; matching no injected scenario (false): ${unmatched.length} (target: fewer than ${injected})`);
+    out(
+      `injected scenarios found: ${found}/${injected}; decoys that fired: ${decoysFired}/${scenarios.length - injected}`,
+    );
+    out(
+      `analyzer findings: ${analyzerFindings.length}; matching no injected scenario (false): ${unmatched.length} (target: fewer than ${injected})`,
+    );
     for (const [, m] of unmatched.slice(0, 40)) out(`  false: ${m.type} - ${m.title}`);
     const byType = new Map<string, number>();
     for (const [, m] of unmatched) byType.set(m.type, (byType.get(m.type) ?? 0) + 1);
     if (byType.size > 0) out(`  false by type: ${JSON.stringify(Object.fromEntries(byType))}`);
-    const model = JSON.parse(readFileSync(join(BEHAVIOUR_DIR, 'dga-model.json'), 'utf8')) as { threshold: number; measured: unknown };
+    const model = JSON.parse(readFileSync(join(BEHAVIOUR_DIR, 'dga-model.json'), 'utf8')) as {
+      threshold: number;
+      measured: unknown;
+    };
     out('');
     out(`DGA model threshold ${model.threshold}; measured at training: ${JSON.stringify(model.measured)}`);
-    out(`total ${((Date.now() - t0) / 1000).toFixed(1)} s${bench.generatedSeconds ? ` (generation ${bench.generatedSeconds.toFixed(1)} s)` : ''}`);
+    out(
+      `total ${((Date.now() - t0) / 1000).toFixed(1)} s${bench.generatedSeconds ? ` (generation ${bench.generatedSeconds.toFixed(1)} s)` : ''}`,
+    );
   } finally {
     db.close();
     rmSync(tmp, { recursive: true, force: true });

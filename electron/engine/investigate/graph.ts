@@ -229,13 +229,10 @@ export async function graphNeighborhood(
       : await defaultSeeds(db, scope, scopeParams, sources, hasCloudtrail);
   if (seeds.length === 0) return { nodes: [], edges: [], seeds: [] };
 
-  console.time('hop1');
   const graph: Partial = { nodes: new Map(), edges: new Map() };
   for (const seed of seeds) graph.nodes.set(nodeId(seed.kind, seed.value), makeNode(seed.kind, seed.value, true));
   const ctx = { db, scope, params, sources };
   await neighbours(ctx, seeds, limit, offset, graph);
-  console.timeEnd('hop1');
-  console.time('hop2');
   if (hops === 2) {
     // A second hop from the heaviest non-hub neighbours, capped harder than the first.
     const next = [...graph.nodes.values()]
@@ -245,11 +242,7 @@ export async function graphNeighborhood(
       .map((n) => ({ kind: n.kind as EntityKind, value: n.value }));
     if (next.length > 0) await neighbours(ctx, next, Math.min(limit, SECOND_HOP_LIMIT), 0, graph);
   }
-  console.timeEnd('hop2');
-  console.time('finish');
-  const out = await finish(db, [...graph.nodes.values()], [...graph.edges.values()], seeds, scope, scopeParams, hasCloudtrail);
-  console.timeEnd('finish');
-  return out;
+  return finish(db, [...graph.nodes.values()], [...graph.edges.values()], seeds, scope, scopeParams, hasCloudtrail);
 }
 
 interface Partial {
@@ -265,7 +258,13 @@ interface NeighbourContext {
 }
 
 /** Adds to `graph` each seed's edges ranked (offset, offset + limit], and a "+N more" node for the rest. */
-async function neighbours(ctx: NeighbourContext, seeds: EntityRef[], limit: number, offset: number, graph: Partial): Promise<void> {
+async function neighbours(
+  ctx: NeighbourContext,
+  seeds: EntityRef[],
+  limit: number,
+  offset: number,
+  graph: Partial,
+): Promise<void> {
   // Each table is scanned once: the rows touching any seed are materialized with the columns the
   // edge definitions read, then every definition of that table aggregates that small set.
   const ctes: string[] = [];
@@ -278,7 +277,9 @@ async function neighbours(ctx: NeighbourContext, seeds: EntityRef[], limit: numb
     const where = whereFor(mine[0]!.resolved, ctx.scope);
     if (where === null) continue;
     const columns = [...new Set(mine.flatMap((d) => d.needs))].join(', ');
-    ctes.push(`touch_${source} AS MATERIALIZED (SELECT ${columns} FROM ${source} t WHERE ${where} AND (${mine.map(seedMatch).join(' OR ')}))`);
+    ctes.push(
+      `touch_${source} AS MATERIALIZED (SELECT ${columns} FROM ${source} t WHERE ${where} AND (${mine.map(seedMatch).join(' OR ')}))`,
+    );
     for (const def of mine) {
       parts.push(`SELECT '${def.srcKind}' AS sk, ${def.src} AS s, '${def.dstKind}' AS dk, ${def.dst} AS d, ${def.relation} AS rel, count(*) AS n
                     FROM touch_${source} t WHERE ${def.where} AND ${seedMatch(def)} GROUP BY ALL`);

@@ -140,7 +140,10 @@ export async function timelineEvents(
   // Two steps so only the page's rows get their summary and raw JSON built: rank (time, source,
   // rowid) over everything in scope, then fetch the details of the rows that made the page.
   const keys = parts
-    .map((p) => `SELECT '${p.source.source}' AS source, t.rowid AS rid, ${p.source.time} AS ts FROM ${p.source.source} t WHERE ${p.where}`)
+    .map(
+      (p) =>
+        `SELECT '${p.source.source}' AS source, t.rowid AS rid, ${p.source.time} AS ts FROM ${p.source.source} t WHERE ${p.where}`,
+    )
     .join(' UNION ALL ');
   const details = parts
     .map(
@@ -154,6 +157,10 @@ export async function timelineEvents(
                SELECT source, uid AS "eventUid", iso_ts(ts) AS "eventTime", account_id AS "accountId", region, actor,
                       coalesce(summary, '') AS summary, coalesce(raw, '{}') AS raw
                  FROM (${details}) ORDER BY ts, source, rid`;
-  const rows = await db.all<TimelineEvent>(sql, { ...paramsFor(sql, params), limit: page.limit, offset: page.offset }, UI_READ);
+  const rows = await db.all<TimelineEvent>(
+    sql,
+    { ...paramsFor(sql, params), limit: page.limit, offset: page.offset },
+    UI_READ,
+  );
   return { total: total?.n ?? 0, rows };
 }

@@ -29,11 +29,15 @@ afterAll(() => {
   if (gen) rmSync(gen.outDir, { recursive: true, force: true });
 });
 
-const byPrefix = (prefix: string) => () => gen.scenarios.filter((s) => s.findingType !== '' && s.name.startsWith(prefix));
+const byPrefix = (prefix: string) => () =>
+  gen.scenarios.filter((s) => s.findingType !== '' && s.name.startsWith(prefix));
 
 function expectFound(s: InjectedScenario): void {
   const on = touching(findings, s).filter((f) => f.type === s.findingType);
-  expect(on.map((f) => f.type), `${s.name} should produce ${s.findingType}`).toContain(s.findingType);
+  expect(
+    on.map((f) => f.type),
+    `${s.name} should produce ${s.findingType}`,
+  ).toContain(s.findingType);
 }
 
 describe('IAM analyzer', () => {
@@ -44,10 +48,13 @@ describe('IAM analyzer', () => {
   });
 
   it('explains the anomaly in GuardDuty shape with the baseline figures', async () => {
-    const row = await db.one<{ finding: string }>(`SELECT finding FROM findings WHERE type = 'Persistence:IAMUser/AnomalousBehavior' LIMIT 1`);
+    const row = await db.one<{ finding: string }>(
+      `SELECT finding FROM findings WHERE type = 'Persistence:IAMUser/AnomalousBehavior' LIMIT 1`,
+    );
     const f = JSON.parse(row?.finding ?? '{}') as GuardDutyFinding;
     const info = f.service.additionalInfo as Record<string, unknown> | undefined;
-    const anomaly = (f.service.detection?.anomaly ?? (info?.['evidence'] as { anomaly?: unknown } | undefined)?.anomaly) as {
+    const anomaly = (f.service.detection?.anomaly ??
+      (info?.['evidence'] as { anomaly?: unknown } | undefined)?.anomaly) as {
       unusual: { behavior: { User: Record<string, { profileSubtype: string; observations: { text: string[] } }> } };
       profiles: { User: { Api: Array<{ profileSubtype: string }> } };
     };
@@ -82,7 +89,9 @@ describe('flow analyzer', () => {
     const list = byPrefix('flow-')();
     expect(list).toHaveLength(6);
     for (const s of list) expectFound(s);
-    const sev = await db.one<{ s: number }>(`SELECT max(severity) AS s FROM findings WHERE type = 'Behavior:EC2/NetworkPortUnusual'`);
+    const sev = await db.one<{ s: number }>(
+      `SELECT max(severity) AS s FROM findings WHERE type = 'Behavior:EC2/NetworkPortUnusual'`,
+    );
     expect(sev?.s).toBe(8);
   });
 
@@ -95,14 +104,19 @@ describe('flow analyzer', () => {
 
 describe('DNS analyzers', () => {
   it('finds the DGA burst and the never-seen domain on an abused TLD', () => {
-    for (const name of ['dns-dga', 'dns-suspicious-domain']) expectFound(gen.scenarios.find((s) => s.name === name) as InjectedScenario);
+    for (const name of ['dns-dga', 'dns-suspicious-domain'])
+      expectFound(gen.scenarios.find((s) => s.name === name) as InjectedScenario);
   });
 
   it('does not flag new SaaS domains with ordinary names or CDN host names', async () => {
     const decoy = gen.scenarios.find((s) => s.name === 'dns-new-saas-decoy') as InjectedScenario;
     expect(touching(findings, decoy).filter((f) => f.rule.startsWith('behaviour-'))).toEqual([]);
-    const cdn = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM detect_hits WHERE domain LIKE '%cloudfront.net'`);
-    const queried = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM dns WHERE query_name LIKE '%.cloudfront.net.'`);
+    const cdn = await db.one<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM detect_hits WHERE domain LIKE '%cloudfront.net'`,
+    );
+    const queried = await db.one<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM dns WHERE query_name LIKE '%.cloudfront.net.'`,
+    );
     expect(queried?.n).toBeGreaterThan(0);
     expect(cdn?.n).toBe(0);
   });
@@ -111,7 +125,9 @@ describe('DNS analyzers', () => {
 describe('correlation', () => {
   it('builds both attack sequences with ordered signals', async () => {
     for (const s of byPrefix('attack-sequence-')()) expectFound(s);
-    const row = await db.one<{ finding: string }>(`SELECT finding FROM findings WHERE type = 'AttackSequence:S3/CompromisedData' LIMIT 1`);
+    const row = await db.one<{ finding: string }>(
+      `SELECT finding FROM findings WHERE type = 'AttackSequence:S3/CompromisedData' LIMIT 1`,
+    );
     const f = JSON.parse(row?.finding ?? '{}') as GuardDutyFinding;
     expect(f.severity).toBe(9);
     const info = f.service.additionalInfo as Record<string, unknown>;

@@ -5,7 +5,13 @@ import { Database } from '../../../electron/engine/db/database';
 import { migrate } from '../../../electron/engine/db/schema';
 import type { JobContext } from '../../../electron/engine/jobs/job-registry';
 import { ingestPaths } from '../../../electron/engine/sources/ingest';
-import { BEHAVIOUR_SCENARIOS, generateCase, type CaseSpec, type GeneratedCase, type InjectedScenario } from '../../fixtures/generator/index';
+import {
+  BEHAVIOUR_SCENARIOS,
+  generateCase,
+  type CaseSpec,
+  type GeneratedCase,
+  type InjectedScenario,
+} from '../../fixtures/generator/index';
 
 export const ctx = (): JobContext => ({ signal: new AbortController().signal, report: () => undefined });
 
@@ -36,7 +42,10 @@ export async function loadCase(dir: string): Promise<Database> {
 }
 
 /** Finding id -> type, rule and the generator's evidence keys of its events (eventID or file#line). */
-export async function findingKeys(db: Database, dir: string): Promise<Map<string, { type: string; rule: string; keys: Set<string> }>> {
+export async function findingKeys(
+  db: Database,
+  dir: string,
+): Promise<Map<string, { type: string; rule: string; keys: Set<string> }>> {
   const rows = await db.all<{ id: string; type: string; rule_id: string; key: string }>(
     `SELECT f.id, f.type, f.rule_id,
             CASE fe.source WHEN 'cloudtrail' THEN fe.event_uid ELSE substr(fl.path, $prefix) || '#' || coalesce(v.position, d.position) END AS key
@@ -55,7 +64,10 @@ export async function findingKeys(db: Database, dir: string): Promise<Map<string
   return out;
 }
 
-export function touching(findings: Map<string, { type: string; rule: string; keys: Set<string> }>, s: InjectedScenario) {
+export function touching(
+  findings: Map<string, { type: string; rule: string; keys: Set<string> }>,
+  s: InjectedScenario,
+) {
   const keys = [...s.eventIds, ...(s.contextEventIds ?? [])];
   return [...findings.values()].filter((f) => keys.some((k) => f.keys.has(k)));
 }

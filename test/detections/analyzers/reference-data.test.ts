@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../../electron/engine/db/database';
 import { learningEnd } from '../../../electron/engine/detect/analyzers/learning';
-import { dgaScoreSql, loadApiTactics, loadDgaModel, loadDgaTables } from '../../../electron/engine/detect/analyzers/reference-data';
+import {
+  dgaScoreSql,
+  loadApiTactics,
+  loadDgaModel,
+  loadDgaTables,
+} from '../../../electron/engine/detect/analyzers/reference-data';
 import { ACTIONS } from '../../fixtures/generator/cloudtrail/catalog';
 import { BEHAVIOUR_SCENARIOS, SCENARIOS, prepare } from '../../fixtures/generator/index';
 
@@ -25,17 +30,44 @@ describe('API -> tactic table', () => {
       scenarios: [...SCENARIOS, ...BEHAVIOUR_SCENARIOS],
       behaviour: { habits: true },
     });
-    const names = new Set([...ACTIONS.map((a) => a.name), ...p.ctInjected.map((e) => e.eventName), 'ConsoleLogin', 'AssumeRole', 'AssumeRoleWithWebIdentity', 'RotateKey', 'GetBucketAcl']);
+    const names = new Set([
+      ...ACTIONS.map((a) => a.name),
+      ...p.ctInjected.map((e) => e.eventName),
+      'ConsoleLogin',
+      'AssumeRole',
+      'AssumeRoleWithWebIdentity',
+      'RotateKey',
+      'GetBucketAcl',
+    ]);
     expect(names.size).toBeGreaterThan(80);
     expect([...names].filter((n) => !explicit.has(n)).sort()).toEqual([]);
   });
 
   it('covers the common APIs of every service the issue lists', () => {
     const common = [
-      'CreateUser', 'AttachRolePolicy', 'GetSessionToken', 'AssumeRole', 'RunInstances', 'ModifySnapshotAttribute', 'PutBucketPolicy',
-      'DeleteObject', 'ScheduleKeyDeletion', 'CreateGrant', 'GetSecretValue', 'DeleteSecret', 'StopLogging', 'PutEventSelectors',
-      'StopConfigurationRecorder', 'DeleteDetector', 'LeaveOrganization', 'ListAccounts', 'UpdateFunctionCode20150331v2',
-      'AddPermission20150331v2', 'ModifyDBSnapshotAttribute', 'DeleteDBInstance', 'GenerateDbAuthToken',
+      'CreateUser',
+      'AttachRolePolicy',
+      'GetSessionToken',
+      'AssumeRole',
+      'RunInstances',
+      'ModifySnapshotAttribute',
+      'PutBucketPolicy',
+      'DeleteObject',
+      'ScheduleKeyDeletion',
+      'CreateGrant',
+      'GetSecretValue',
+      'DeleteSecret',
+      'StopLogging',
+      'PutEventSelectors',
+      'StopConfigurationRecorder',
+      'DeleteDetector',
+      'LeaveOrganization',
+      'ListAccounts',
+      'UpdateFunctionCode20150331v2',
+      'AddPermission20150331v2',
+      'ModifyDBSnapshotAttribute',
+      'DeleteDBInstance',
+      'GenerateDbAuthToken',
     ];
     expect(common.filter((n) => !explicit.has(n))).toEqual([]);
   });
@@ -73,14 +105,26 @@ describe('DGA model scored in DuckDB', () => {
   afterAll(() => db?.close());
 
   const score = async (labels: string[]) => {
-    const rows = await db.all<{ label: string; score: number }>(dgaScoreSql(`SELECT unnest(from_json($l::JSON, '["VARCHAR"]')) AS label`, model), { l: JSON.stringify(labels) });
+    const rows = await db.all<{ label: string; score: number }>(
+      dgaScoreSql(`SELECT unnest(from_json($l::JSON, '["VARCHAR"]')) AS label`, model),
+      { l: JSON.stringify(labels) },
+    );
     return new Map(rows.map((r) => [r.label, r.score]));
   };
 
   it('keeps well-known names above the threshold and random ones below', async () => {
-    const s = await score(['stackoverflow', 'wikipedia', 'cloudflare', 'xkqjzvbwplmrt', 'a8f3k2m9x7q1z0', 'qwxzkvjhgtrp']);
-    for (const benign of ['stackoverflow', 'wikipedia', 'cloudflare']) expect(s.get(benign)).toBeGreaterThan(model.threshold);
-    for (const dga of ['xkqjzvbwplmrt', 'a8f3k2m9x7q1z0', 'qwxzkvjhgtrp']) expect(s.get(dga)).toBeLessThan(model.threshold);
+    const s = await score([
+      'stackoverflow',
+      'wikipedia',
+      'cloudflare',
+      'xkqjzvbwplmrt',
+      'a8f3k2m9x7q1z0',
+      'qwxzkvjhgtrp',
+    ]);
+    for (const benign of ['stackoverflow', 'wikipedia', 'cloudflare'])
+      expect(s.get(benign)).toBeGreaterThan(model.threshold);
+    for (const dga of ['xkqjzvbwplmrt', 'a8f3k2m9x7q1z0', 'qwxzkvjhgtrp'])
+      expect(s.get(dga)).toBeLessThan(model.threshold);
   });
 
   it('stores the threshold it was measured at', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { caseStateSchema, type CaseState } from '../../../shared/api/schemas';
+import { caseStateSchema, type CaseState, type CaseStateInput } from '../../../shared/api/schemas';
 import type { Database } from '../../../electron/engine/db/database';
 import { applySuppression, effectiveRules, matchRules } from '../../../electron/engine/case/suppression';
 import { readSuppressionRules } from '../../../electron/engine/case/suppression-file';
@@ -68,7 +68,7 @@ async function addFinding(s: Seed): Promise<void> {
   );
 }
 
-function state(over: Partial<CaseState> = {}): CaseState {
+function state(over: Partial<CaseStateInput> = {}): CaseState {
   return caseStateSchema.parse({ ...emptyCaseState('t', new Date(AT)), ...over });
 }
 

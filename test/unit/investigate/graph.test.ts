@@ -148,9 +148,27 @@ describe('public address test used for flows', () => {
   it('agrees with the ip4_is_public macro on IPv4 and keeps private IPv6 out', async () => {
     const { isPublic } = await import('../../../electron/engine/investigate/graph');
     const addresses = [
-      '8.8.8.8', '10.0.0.5', '10.255.255.255', '11.0.0.1', '172.15.0.1', '172.16.0.1', '172.31.255.1', '172.32.0.1',
-      '192.168.1.1', '192.169.0.1', '127.0.0.1', '169.254.169.254', '100.63.0.1', '100.64.0.1', '100.127.255.1',
-      '100.128.0.1', '0.1.2.3', '223.255.255.255', '224.0.0.1', '255.255.255.255', '203.0.113.50',
+      '8.8.8.8',
+      '10.0.0.5',
+      '10.255.255.255',
+      '11.0.0.1',
+      '172.15.0.1',
+      '172.16.0.1',
+      '172.31.255.1',
+      '172.32.0.1',
+      '192.168.1.1',
+      '192.169.0.1',
+      '127.0.0.1',
+      '169.254.169.254',
+      '100.63.0.1',
+      '100.64.0.1',
+      '100.127.255.1',
+      '100.128.0.1',
+      '0.1.2.3',
+      '223.255.255.255',
+      '224.0.0.1',
+      '255.255.255.255',
+      '203.0.113.50',
     ];
     const rows = await fx.db.all<{ a: string; mine: boolean; macro: boolean }>(
       `SELECT a, ${isPublic('a')} AS mine, ip4_is_public(a) AS macro FROM (SELECT unnest(from_json($list, '["VARCHAR"]')) AS a)`,
@@ -161,6 +179,12 @@ describe('public address test used for flows', () => {
     const v6 = await fx.db.all<{ a: string; p: boolean }>(
       `SELECT a, ${isPublic('a')} AS p FROM (SELECT unnest(['2600:1f18::1', 'fd00::1', 'fe80::1', '::1', 'not-an-ip']) AS a)`,
     );
-    expect(Object.fromEntries(v6.map((r) => [r.a, r.p]))).toEqual({ '2600:1f18::1': true, 'fd00::1': false, 'fe80::1': false, '::1': false, 'not-an-ip': false });
+    expect(Object.fromEntries(v6.map((r) => [r.a, r.p]))).toEqual({
+      '2600:1f18::1': true,
+      'fd00::1': false,
+      'fe80::1': false,
+      '::1': false,
+      'not-an-ip': false,
+    });
   });
 });

@@ -55,8 +55,16 @@ describe('finding entities for pivots', () => {
       },
       service: {
         action: {
-          networkConnectionAction: { remoteIpDetails: { ipAddressV4: '203.0.113.5' }, localIpDetails: { ipAddressV4: '10.0.0.5' } },
-          portProbeAction: { portProbeDetails: [{ remoteIpDetails: { ipAddressV4: '203.0.113.5' } }, { remoteIpDetails: { ipAddressV4: '198.51.100.1' } }] },
+          networkConnectionAction: {
+            remoteIpDetails: { ipAddressV4: '203.0.113.5' },
+            localIpDetails: { ipAddressV4: '10.0.0.5' },
+          },
+          portProbeAction: {
+            portProbeDetails: [
+              { remoteIpDetails: { ipAddressV4: '203.0.113.5' } },
+              { remoteIpDetails: { ipAddressV4: '198.51.100.1' } },
+            ],
+          },
           dnsRequestAction: { domain: 'c2.example.com' },
         },
       },

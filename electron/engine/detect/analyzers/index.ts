@@ -35,8 +35,6 @@ export interface PreparedAnalyzers {
   ms: Record<string, number>;
 }
 
-const FAR_FUTURE = '9999-12-31T00:00:00.000Z';
-
 export async function prepareAnalyzers(
   db: Database,
   options: AnalyzerOptions & QueryOptions = {},
@@ -72,7 +70,7 @@ export async function prepareAnalyzers(
     rules.push(...flowRules());
   }
   if (learning.dns.learningEnd) {
-    const end = learning.dns.learningEnd ?? FAR_FUTURE;
+    const end = learning.dns.learningEnd;
     candidates['dns'] = await timed('dns', () => prepareDns(db, end, ref.dga, q));
     rules.push(...dnsRules());
   }
@@ -100,9 +98,9 @@ export interface AnalyzerRunReport extends DetectReport {
 }
 
 /**
- * Prepares and runs the analyzers through runDetections, before `extraRules` would be
- * wrong for correlation, so extra rules (e.g. the rule files) run first. Keeps the behaviour_*
- * tables unless `dropTables` is set.
+ * Prepares and runs the analyzers through runDetections. `extraRules` (e.g. the rule files)
+ * run before them so the correlation rules, which run last, see their hits too. Keeps the
+ * behaviour_* tables for inspection unless `dropTables` is set.
  */
 export async function runAnalyzers(
   db: Database,

@@ -45,6 +45,35 @@ function toElements(nodes: Record<string, GraphNode>, edges: ReturnType<typeof u
   return els;
 }
 
+/**
+ * One seed: a tree from it (seed on top, each hop a row), which reads at a glance.
+ * Several seeds: a force layout, keeping drawn nodes in place when nodes are added.
+ */
+function layoutFor(cy: Core, seeds: Array<{ kind: string; value: string }>, first: boolean): cytoscape.LayoutOptions {
+  const root = seeds.length === 1 ? cy.getElementById(`${seeds[0]!.kind}:${seeds[0]!.value}`) : null;
+  if (root && root.nonempty()) {
+    return {
+      name: 'breadthfirst',
+      roots: root,
+      directed: false,
+      animate: false,
+      fit: true,
+      padding: 40,
+      spacingFactor: 1.15,
+    } as cytoscape.LayoutOptions;
+  }
+  return {
+    name: 'cose',
+    animate: false,
+    randomize: first,
+    nodeRepulsion: () => 16_000,
+    idealEdgeLength: () => 100,
+    nodeOverlap: 24,
+    padding: 30,
+    fit: true,
+  } as cytoscape.LayoutOptions;
+}
+
 function useGraphEdges() {
   return useAppStore(useShallow((s) => Object.values(s.graph.edges)));
 }
@@ -234,15 +263,7 @@ export function GraphView() {
     });
     const fresh = elements.some((el) => !known.has(el.data.id as string));
     if (fresh) {
-      const layout = cy.layout({
-        name: 'cose',
-        animate: false,
-        randomize: known.size === 0,
-        nodeRepulsion: () => 9000,
-        idealEdgeLength: () => 90,
-        padding: 30,
-        fit: true,
-      } as cytoscape.LayoutOptions);
+      const layout = cy.layout(layoutFor(cy, seeds, known.size === 0));
       layout.run();
       // A handful of nodes would otherwise be blown up to fill the canvas.
       if (cy.zoom() > 1.3) {
@@ -250,6 +271,7 @@ export function GraphView() {
         cy.center();
       }
     }
+    // Seeds are read at layout time only; the revision says when the elements changed.
   }, [revision, elements]);
 
   const nodeCount = Object.values(nodes).filter((n) => n.kind !== 'more').length;
@@ -272,17 +294,10 @@ export function GraphView() {
           <button
             type="button"
             className="small"
-            onClick={() =>
-              cyRef.current
-                ?.layout({
-                  name: 'cose',
-                  animate: false,
-                  randomize: true,
-                  fit: true,
-                  padding: 30,
-                } as cytoscape.LayoutOptions)
-                .run()
-            }
+            onClick={() => {
+              const cy = cyRef.current;
+              if (cy) cy.layout(layoutFor(cy, seeds, true)).run();
+            }}
           >
             Re-layout
           </button>

@@ -143,7 +143,9 @@ export function HuntView() {
               Cancel
             </button>
             <span className="dim">Ctrl+Enter runs · read-only: one SELECT or WITH query over the case tables</span>
-            <span style={{ marginLeft: 'auto', display: 'inline-flex', alignItems: 'center', gap: 8, whiteSpace: 'nowrap' }}>
+            <span
+              style={{ marginLeft: 'auto', display: 'inline-flex', alignItems: 'center', gap: 8, whiteSpace: 'nowrap' }}
+            >
               {result && !hunt.running ? <span className="dim">{formatCount(result.elapsedMs)} ms</span> : null}
               {result ? (
                 <Pager
