@@ -38,6 +38,8 @@ export interface ScanArgs extends OutputArgs {
   workspace: string | undefined;
   rules: string | undefined;
   flowFormat: string | undefined;
+  /** Days of each source that only build the behaviour baselines; unset = automatic. */
+  learningDays: number | undefined;
   suppress: string | undefined;
   notify: string | undefined;
 }
@@ -60,6 +62,7 @@ export function parseScanArgs(argv: string[]): ScanArgs | null {
       workspace: { type: 'string' },
       rules: { type: 'string' },
       'flow-format': { type: 'string' },
+      'learning-days': { type: 'string' },
       suppress: { type: 'string' },
       notify: { type: 'string' },
       profile: { type: 'string' },
@@ -98,6 +101,11 @@ export function parseScanArgs(argv: string[]): ScanArgs | null {
     }
     return parsed.data;
   });
+  const learningText = values['learning-days'];
+  const learningDays = learningText === undefined ? undefined : Number(learningText);
+  if (learningDays !== undefined && !(Number.isInteger(learningDays) && learningDays >= 0 && learningDays <= 365)) {
+    throw new UsageError(`--learning-days takes a whole number of days from 0 to 365, not "${learningText}".`);
+  }
   return {
     paths: positionals.filter((p) => !/^s3:\/\//i.test(p)),
     s3,
@@ -106,6 +114,7 @@ export function parseScanArgs(argv: string[]): ScanArgs | null {
     workspace: values.workspace,
     rules: values.rules,
     flowFormat: values['flow-format'],
+    learningDays,
     suppress: values.suppress,
     notify: values.notify,
     ...outputArgs(values),

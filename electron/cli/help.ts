@@ -27,6 +27,8 @@ Options:
                         EventBridge events to a command (stdin) or a webhook
   --rules DIR           detection rules folder (default: the bundled rules)
   --flow-format FORMAT  the custom VPC flow log format string, when files have no header
+  --learning-days N     days of each source that only build behaviour baselines and raise
+                        no anomaly findings (default: 7, or the first quarter of a shorter case)
   -h, --help            show this help
 
 S3 (for s3:// paths; credentials from the AWS SDK's usual chain):

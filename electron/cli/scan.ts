@@ -48,6 +48,7 @@ export async function runScan(args: ScanArgs, io: Output): Promise<number> {
       threatLists: args.threatLists,
       trustedLists: args.trustedLists,
       flowFormat: args.flowFormat,
+      learningDays: args.learningDays,
       suppressionRules,
       notificationRules,
     });

@@ -381,7 +381,8 @@ export type IntelListRecord = z.infer<typeof intelListSchema>;
 
 /** Known settings are typed; unknown keys are kept so a module can add one without a migration. */
 export const settingsSchema = z.looseObject({
-  learningPeriodDays: z.number().int().min(0).max(365).default(7),
+  /** Unset: the first 7 days of each source, or its first quarter when the case is shorter. */
+  learningPeriodDays: z.number().int().min(0).max(365).optional(),
   displayTimeZone: z.string().min(1).max(64).default('UTC'),
   disabledRules: z.array(z.string().min(1).max(200)).max(10_000).default([]),
 });

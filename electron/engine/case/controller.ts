@@ -242,7 +242,12 @@ export class CaseController {
     const started = this.jobs.start('detect:run', label, (ctx) =>
       this.serialized(label, ctx.signal, async () => {
         const current = this.writable();
-        const { detect, detectedAt } = await redetect(current.db, ctx, this.options.rulesDir);
+        const { detect, detectedAt } = await redetect(
+          current.db,
+          ctx,
+          this.options.rulesDir,
+          current.state.settings.learningPeriodDays,
+        );
         await this.afterDetect(current, detectedAt, ctx);
         return detect;
       }),
@@ -261,7 +266,11 @@ export class CaseController {
     }
     const report = await loadCase(
       session.db,
-      { ...request, rulesDir: request.rulesDir ?? this.options.rulesDir },
+      {
+        ...request,
+        rulesDir: request.rulesDir ?? this.options.rulesDir,
+        learningDays: request.learningDays ?? session.state.settings.learningPeriodDays,
+      },
       ctx,
       { s3CacheDir: s3CacheDir(session), fetchS3: this.options.fetchS3 },
     );

@@ -17,6 +17,8 @@ export interface CaseLoadInput {
   trustedLists?: string[] | undefined;
   flowFormat?: string | undefined;
   rulesDir?: string | undefined;
+  /** Learning period for the behaviour analyzers (case setting); unset = automatic. */
+  learningDays?: number | undefined;
 }
 
 export type IntelListReport = Awaited<ReturnType<typeof loadIntelList>>;
@@ -104,7 +106,7 @@ export async function loadCase(
     }
   }
 
-  const { detect, detectedAt } = await redetect(db, ctx, input.rulesDir);
+  const { detect, detectedAt } = await redetect(db, ctx, input.rulesDir, input.learningDays);
   return { ingest, s3, intel, intelFailures, detect, detectedAt, elapsedMs: Date.now() - started };
 }
 
@@ -117,10 +119,15 @@ export async function redetect(
   db: Database,
   ctx: JobContext,
   rulesDir?: string,
+  learningDays?: number,
 ): Promise<{ detect: DetectReport; detectedAt: string }> {
   ctx.report({ phase: 'detect', done: 0, total: null, message: 'Running detections' });
   const now = new Date();
-  const detect = await runDetections(db, ctx, { now, ...(rulesDir === undefined ? {} : { rulesDir }) });
+  const detect = await runDetections(db, ctx, {
+    now,
+    ...(rulesDir === undefined ? {} : { rulesDir }),
+    ...(learningDays === undefined ? {} : { learningDays }),
+  });
   return { detect, detectedAt: now.toISOString() };
 }
 

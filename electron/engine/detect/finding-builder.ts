@@ -224,6 +224,13 @@ export function buildFinding(row: AggregatedFinding, rule: Rule, ctx: BuildConte
   const createdAt = row.prev_created_at ?? ctx.now;
   const updatedAt = changed ? ctx.now : (row.prev_updated_at ?? ctx.now);
   const evidence = parseJson(row.evidence);
+  // Analyzers explain themselves in GuardDuty's own places: service.detection.anomaly / .sequence.
+  const evidenceObject = evidence && typeof evidence === 'object' ? (evidence as Record<string, unknown>) : undefined;
+  const { anomaly, sequence, ...otherEvidence } = evidenceObject ?? {};
+  const detection = defined({
+    anomaly: anomaly && typeof anomaly === 'object' ? anomaly : undefined,
+    sequence: sequence && typeof sequence === 'object' ? sequence : undefined,
+  });
   const values: Record<string, unknown> = {
     ...row,
     ...(evidence && typeof evidence === 'object' ? (evidence as Record<string, unknown>) : {}),
@@ -245,7 +252,7 @@ export function buildFinding(row: AggregatedFinding, rule: Rule, ctx: BuildConte
     ruleId: rule.id,
     mitre: rule.mitre,
     runbook: rule.runbook.map((step) => fillTemplate(step, values)),
-    evidence: evidence && typeof evidence === 'object' ? evidence : undefined,
+    evidence: evidenceObject && Object.keys(otherEvidence).length > 0 ? otherEvidence : undefined,
   });
 
   const action = buildAction(row, actionType, ctx.ipInfo);
@@ -273,6 +280,9 @@ export function buildFinding(row: AggregatedFinding, rule: Rule, ctx: BuildConte
       eventLastSeen: row.last_seen,
       ...(action ? { action } : {}),
       ...(intel.length > 0 ? { evidence: { threatIntelligenceDetails: intel } } : {}),
+      ...(Object.keys(detection).length > 0
+        ? { detection: detection as NonNullable<GuardDutyFinding['service']['detection']> }
+        : {}),
       additionalInfo: { value: JSON.stringify(additional), type: 'default', ...additional },
     },
   };

@@ -5,6 +5,7 @@ import { ensureEnrichment, lookupIps, type IpInfo } from '../enrich/ip-data';
 import { loadBundledIntel } from '../intel/bundled';
 import type { JobContext } from '../jobs/job-registry';
 import { aggregateHits, suppressTrusted } from './aggregate';
+import { prepareAnalyzers } from './analyzers';
 import { buildFinding } from './finding-builder';
 import { DEFAULT_RULES_DIR, loadRules, type RuleFailure } from './rules';
 import type { Rule } from './rule-schema';
@@ -24,6 +25,13 @@ export interface DetectOptions {
   rules?: Rule[];
   /** Skip loading bundled lists and IP data (the caller already did: inline rule tests). */
   prepared?: boolean;
+  /**
+   * Run the learned-behaviour analyzers after the rule files (default: yes, unless explicit
+   * `rules` are given). They read the hits of every rule, so they always run last.
+   */
+  analyzers?: boolean;
+  /** Days of each source's logs that only build history; default 7 or a quarter of a shorter case. */
+  learningDays?: number;
 }
 
 export interface DetectReport {
@@ -69,9 +77,10 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
     : loadRules(options.rulesDir ?? DEFAULT_RULES_DIR);
   const rulesFailed: RuleFailure[] = [...loaded.failed];
   const wanted = options.only ? new Set(options.only) : null;
-  const rules = wanted ? loaded.rules.filter((r) => wanted.has(r.id)) : loaded.rules;
+  const fileRules = wanted ? loaded.rules.filter((r) => wanted.has(r.id)) : loaded.rules;
+  const withAnalyzers = options.analyzers ?? options.rules === undefined;
 
-  ctx.report({ phase: 'detect', done: 0, total: rules.length, message: 'Preparing threat lists and IP data' });
+  ctx.report({ phase: 'detect', done: 0, total: fileRules.length, message: 'Preparing threat lists and IP data' });
   if (!options.prepared) {
     const bundled = await loadBundledIntel(db, q);
     for (const f of bundled.failed) warnings.push(`bundled list ${f.file}: ${f.error}`);
@@ -80,6 +89,21 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
     } catch (error) {
       if (signal.aborted) throw error;
       warnings.push(`IP enrichment unavailable: ${(error as Error).message}`);
+    }
+  }
+
+  const rules = [...fileRules];
+  if (withAnalyzers) {
+    ctx.report({ phase: 'baseline', message: 'Learning normal behaviour' });
+    try {
+      const prepared = await prepareAnalyzers(db, {
+        signal,
+        ...(options.learningDays === undefined ? {} : { learningDays: options.learningDays }),
+      });
+      rules.push(...(wanted ? prepared.rules.filter((r) => wanted.has(r.id)) : prepared.rules));
+    } catch (error) {
+      if (signal.aborted) throw error;
+      warnings.push(`learned-behaviour analyzers unavailable: ${(error as Error).message}`);
     }
   }
 

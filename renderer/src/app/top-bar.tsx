@@ -1,4 +1,7 @@
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { CasePanel } from '../features/case-actions/case-panel';
+import { ExportMenu } from '../features/case-actions/export-menu';
 import { formatCompact, formatCount, formatTime } from '../lib/format';
 import { useAppStore } from '../store';
 import { runningJobs } from '../store/jobs';
@@ -32,6 +35,8 @@ export function TopBar() {
   const setTimeZone = useAppStore((s) => s.setTimeZone);
   const setTheme = useAppStore((s) => s.setTheme);
   const problems = useAppStore((s) => s.ingest.problemsTotal);
+  const ready = useAppStore((s) => s.ingest.phase === 'ready');
+  const [caseOpen, setCaseOpen] = useState(false);
 
   const events = summary?.sources.reduce((n, s) => n + s.events, 0) ?? 0;
   const first = summary?.sources
@@ -92,6 +97,15 @@ export function TopBar() {
       ) : null}
       <span className="spacer" />
       <JobIndicator />
+      {ready ? (
+        <>
+          <ExportMenu />
+          <button type="button" className="small" aria-expanded={caseOpen} onClick={() => setCaseOpen(!caseOpen)}>
+            Case
+          </button>
+        </>
+      ) : null}
+      {ready && caseOpen ? <CasePanel onClose={() => setCaseOpen(false)} /> : null}
       <span className="segmented" role="group" aria-label="Time zone">
         <button type="button" aria-pressed={tz === 'UTC'} onClick={() => setTimeZone('UTC')}>
           UTC

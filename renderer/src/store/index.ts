@@ -2,6 +2,7 @@ import { createContext, createElement, useContext, type ReactNode } from 'react'
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ApiClient } from '../../../shared/api/contract';
+import { createCaseActionsSlice } from './case-actions';
 import { createFindingsSlice } from './findings';
 import { createGraphSlice } from './graph';
 import { createHuntSlice } from './hunt';
@@ -32,6 +33,7 @@ export function createAppStore(api: ApiClient, storage?: Storage): AppStore {
       ...createHuntSlice(deps),
       ...createJobsSlice(deps),
       ...createNotificationsSlice(deps),
+      ...createCaseActionsSlice(deps),
     };
   });
 }

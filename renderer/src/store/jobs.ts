@@ -47,6 +47,7 @@ export function createJobsSlice({ set, get, api }: SliceDeps): JobsSlice {
         }));
       }
       get().caseJobFinished(event, known);
+      get().caseActionJobFinished(event);
     },
     cancelJob: async (jobId) => {
       try {

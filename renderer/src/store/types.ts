@@ -1,5 +1,6 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { ApiClient } from '../../../shared/api/contract';
+import type { CaseActionsSlice } from './case-actions';
 import type { FindingsSlice } from './findings';
 import type { GraphSlice } from './graph';
 import type { HuntSlice } from './hunt';
@@ -16,7 +17,8 @@ export type AppState = WorkspaceSlice &
   GraphSlice &
   HuntSlice &
   JobsSlice &
-  NotificationsSlice;
+  NotificationsSlice &
+  CaseActionsSlice;
 
 export type SetState = StoreApi<AppState>['setState'];
 export type GetState = StoreApi<AppState>['getState'];
@@ -28,7 +30,8 @@ export interface SliceDeps {
 }
 
 /** Slice data lives under one key per slice; this merges a partial update into that key. */
-export type DataKey = 'workspace' | 'ingest' | 'findings' | 'timeline' | 'graph' | 'hunt' | 'jobs' | 'notifications';
+export type DataKey =
+  'workspace' | 'ingest' | 'findings' | 'timeline' | 'graph' | 'hunt' | 'jobs' | 'notifications' | 'caseActions';
 
 export function patcher<K extends DataKey>(set: SetState, key: K) {
   return (update: Partial<AppState[K]> | ((current: AppState[K]) => Partial<AppState[K]>)): void =>

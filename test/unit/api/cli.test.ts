@@ -109,6 +109,14 @@ describe('argument parsing', () => {
     expect(parseServeArgs([])).toMatchObject({ paths: [], port: 0 });
   });
 
+  it('takes a learning period in whole days and refuses anything else', () => {
+    expect(parseScanArgs(['a'])?.learningDays).toBeUndefined();
+    expect(parseScanArgs(['a', '--learning-days', '3'])?.learningDays).toBe(3);
+    expect(parseScanArgs(['a', '--learning-days', '0'])?.learningDays).toBe(0);
+    expect(() => parseScanArgs(['a', '--learning-days', 'two'])).toThrow(/--learning-days/);
+    expect(() => parseScanArgs(['a', '--learning-days', '-1'])).toThrow(/--learning-days/);
+  });
+
   it('splits s3:// paths from local ones and gives each the S3 options', () => {
     const args = parseScanArgs([
       'logs',

@@ -5,6 +5,8 @@ import { ErrorPanel } from '../../components/error-panel';
 import { JsonView } from '../../components/json-view';
 import { SeverityBadge } from '../../components/severity-badge';
 import { formatCount, formatTime } from '../../lib/format';
+import { FindingActionButtons, FindingWorkSection } from '../case-actions/finding-actions';
+import { PlaybookPanel } from '../case-actions/playbook-panel';
 import { useAppStore } from '../../store';
 import {
   ActionSection,
@@ -52,6 +54,7 @@ export function FindingDetail() {
           <span className="detail-actions">
             <CopyButton text={finding.id} label="Copy ID" className="small" />
             <CopyButton text={json} label="Copy JSON" className="small" />
+            <FindingActionButtons finding={finding} />
           </span>
         </div>
         <h2>{String(finding['title'] ?? finding.type)}</h2>
@@ -80,7 +83,9 @@ export function FindingDetail() {
         <ActorSection finding={finding} />
         <WhySection finding={finding} />
         <InvestigateSection entities={entities} />
+        <FindingWorkSection id={finding.id} />
         <RunbookSection finding={finding} />
+        <PlaybookPanel id={finding.id} />
         <EvidenceTable />
         <div className="section">
           <h3>
