@@ -9,10 +9,34 @@ import tseslint from 'typescript-eslint';
  * - renderer/ never imports node or electron;
  * - only electron/engine/db/ imports @duckdb/node-api.
  */
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'zlib', 'stream', 'url', 'util', 'worker_threads'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'zlib',
+  'stream',
+  'url',
+  'util',
+  'worker_threads',
+];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'test/.cache/**', 'test/e2e/artifacts/**', 'test-results/**', 'resources/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'test/.cache/**',
+      'test/e2e/artifacts/**',
+      'test-results/**',
+      'resources/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,7 +44,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@duckdb/*'], message: 'Only electron/engine/db/ may import DuckDB.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@duckdb/*'], message: 'Only electron/engine/db/ may import DuckDB.' }] },
+      ],
     },
   },
   {
@@ -37,7 +64,10 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'The engine runs without Electron (web mode, CLI).' }],
           patterns: [
             { group: ['@duckdb/*'], message: 'Only electron/engine/db/ may import DuckDB.' },
-            { group: ['**/renderer/**', '**/main/**', '**/server/**', '**/cli/**'], message: 'The engine is imported by the shells, never the reverse.' },
+            {
+              group: ['**/renderer/**', '**/main/**', '**/server/**', '**/cli/**'],
+              message: 'The engine is imported by the shells, never the reverse.',
+            },
           ],
         },
       ],
@@ -53,7 +83,10 @@ export default tseslint.config(
           paths: ['electron'],
           patterns: [
             { group: nodeBuiltins, message: 'shared/ runs everywhere: no node imports.' },
-            { group: ['**/electron/**', '**/renderer/**', '@duckdb/*'], message: 'shared/ imports nothing from electron/ or renderer/.' },
+            {
+              group: ['**/electron/**', '**/renderer/**', '@duckdb/*'],
+              message: 'shared/ imports nothing from electron/ or renderer/.',
+            },
           ],
         },
       ],
@@ -69,7 +102,10 @@ export default tseslint.config(
           paths: ['electron'],
           patterns: [
             { group: nodeBuiltins, message: 'The renderer is a web page: no node imports.' },
-            { group: ['**/electron/**', '@duckdb/*'], message: 'The renderer talks to the engine only through lib/api-client.ts.' },
+            {
+              group: ['**/electron/**', '@duckdb/*'],
+              message: 'The renderer talks to the engine only through lib/api-client.ts.',
+            },
           ],
         },
       ],

@@ -37,13 +37,14 @@ function step(
   const started = Date.now();
   const run = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   const ok = run.status === 0;
-  let passed = 0;
-  let failed = 0;
+  let passed: number;
+  let failed: number;
   if (count) {
     try {
       ({ passed, failed } = count());
     } catch {
       // A runner that crashed before writing its report counts as one failure.
+      passed = 0;
       failed = ok ? 0 : 1;
     }
   } else {

@@ -43,7 +43,12 @@ export class JobRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  start<T>(kind: string, label: string, work: (ctx: JobContext) => Promise<T>, options: { timeoutMs?: number } = {}): { jobId: string; done: Promise<T> } {
+  start<T>(
+    kind: string,
+    label: string,
+    work: (ctx: JobContext) => Promise<T>,
+    options: { timeoutMs?: number } = {},
+  ): { jobId: string; done: Promise<T> } {
     const jobId = randomUUID();
     const controller = new AbortController();
     const info: JobInfo = {
@@ -62,7 +67,9 @@ export class JobRegistry {
     const record: JobRecord = { info, controller, done: Promise.resolve(), lastEmit: 0 };
     this.jobs.set(jobId, record);
 
-    const timer = options.timeoutMs ? setTimeout(() => controller.abort(new Error('timeout')), options.timeoutMs) : undefined;
+    const timer = options.timeoutMs
+      ? setTimeout(() => controller.abort(new Error('timeout')), options.timeoutMs)
+      : undefined;
     const ctx: JobContext = {
       signal: controller.signal,
       report: (progress) => {
@@ -137,7 +144,13 @@ export class JobRegistry {
   }
 
   private emitProgress(info: JobInfo): void {
-    const event: JobProgressEvent = { jobId: info.jobId, phase: info.phase, done: info.done, total: info.total, message: info.message };
+    const event: JobProgressEvent = {
+      jobId: info.jobId,
+      phase: info.phase,
+      done: info.done,
+      total: info.total,
+      message: info.message,
+    };
     for (const l of this.listeners) l.progress(event);
   }
 }

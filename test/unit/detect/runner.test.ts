@@ -74,6 +74,8 @@ beforeEach(async () => {
   }
 });
 
+// These tests are about the rule mechanics; the learned-behaviour analyzers (on by default in
+// a detection pass) have their own tests in test/detections/analyzers.
 describe('runDetections', () => {
   it('builds one GuardDuty finding per aggregation key, linked to all its events', async () => {
     await insertEvents(db, 'cloudtrail', [
@@ -81,6 +83,7 @@ describe('runDetections', () => {
       root(2, { event_name: 'CreateUser', event_source: 'iam.amazonaws.com' }),
     ]);
     const report = await runDetections(db, ctx(), {
+      analyzers: false,
       rulesDir: rulesDir('shape', ['root-credential-usage']),
       now: new Date('2026-03-03T00:00:00Z'),
     });
@@ -146,11 +149,11 @@ describe('runDetections', () => {
   it('re-running updates the same finding: count and last seen move, createdAt and archived stay', async () => {
     const dir = rulesDir('rerun', ['root-credential-usage']);
     await insertEvents(db, 'cloudtrail', [root(1)]);
-    await runDetections(db, ctx(), { rulesDir: dir, now: new Date('2026-03-03T00:00:00Z') });
+    await runDetections(db, ctx(), { analyzers: false, rulesDir: dir, now: new Date('2026-03-03T00:00:00Z') });
     const [first] = await findings(db);
     await db.run(`UPDATE findings SET archived = true`);
 
-    await runDetections(db, ctx(), { rulesDir: dir, now: new Date('2026-03-04T00:00:00Z') });
+    await runDetections(db, ctx(), { analyzers: false, rulesDir: dir, now: new Date('2026-03-04T00:00:00Z') });
     const [same] = await findings(db);
     expect(same).toMatchObject({
       id: first?.id,
@@ -162,7 +165,11 @@ describe('runDetections', () => {
 
     // An event exported twice (overlapping exports) counts once.
     await insertEvents(db, 'cloudtrail', [root(3), root(3, { file_id: 1 })], { firstPosition: 10 });
-    const report = await runDetections(db, ctx(), { rulesDir: dir, now: new Date('2026-03-05T00:00:00Z') });
+    const report = await runDetections(db, ctx(), {
+      analyzers: false,
+      rulesDir: dir,
+      now: new Date('2026-03-05T00:00:00Z'),
+    });
     expect(report.findings).toBe(1);
     const [moved] = await findings(db);
     expect(moved).toMatchObject({
@@ -212,7 +219,7 @@ tests:
 `,
     });
     await insertEvents(db, 'cloudtrail', [root(1)]);
-    const report = await runDetections(db, ctx(), { rulesDir: dir });
+    const report = await runDetections(db, ctx(), { analyzers: false, rulesDir: dir });
     expect(report.rules).toBe(1);
     expect(report.findings).toBe(1);
     const failed = Object.fromEntries(report.rulesFailed.map((f) => [f.ruleId, f]));
@@ -234,7 +241,7 @@ tests:
       },
     ]);
     await loadIntelText(db, '198.51.100.0/24\n', 'threat', { name: 'bad-block' });
-    const before = await runDetections(db, ctx(), { rulesDir: dir });
+    const before = await runDetections(db, ctx(), { analyzers: false, rulesDir: dir });
     expect(before.findings).toBe(2);
     const [one] = (await findings(db)).filter(
       (f) => f.finding.service.action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4 === '198.51.100.7',
@@ -248,7 +255,7 @@ tests:
     ]);
 
     await loadIntelText(db, '198.51.100.7\n', 'trusted', { name: 'partners' });
-    const after = await runDetections(db, ctx(), { rulesDir: dir });
+    const after = await runDetections(db, ctx(), { analyzers: false, rulesDir: dir });
     expect(after).toMatchObject({ findings: 1, suppressedByTrustedList: 1, findingsRemoved: 1 });
     const left = await findings(db);
     expect(left.map((f) => f.finding.service.action?.awsApiCallAction?.remoteIpDetails?.ipAddressV4)).toEqual([
@@ -263,12 +270,12 @@ tests:
   it('cancel stops the run and leaves earlier findings as they were', async () => {
     const dir = rulesDir('cancel', ['root-credential-usage']);
     await insertEvents(db, 'cloudtrail', [root(1)]);
-    await runDetections(db, ctx(), { rulesDir: dir });
+    await runDetections(db, ctx(), { analyzers: false, rulesDir: dir });
     const before = await findings(db);
     await insertEvents(db, 'cloudtrail', [root(2)], { firstPosition: 5 });
     const controller = new AbortController();
     controller.abort();
-    await expect(runDetections(db, ctx(controller.signal), { rulesDir: dir })).rejects.toMatchObject({
+    await expect(runDetections(db, ctx(controller.signal), { analyzers: false, rulesDir: dir })).rejects.toMatchObject({
       code: 'QUERY_CANCELLED',
     });
     expect(await findings(db)).toEqual(before);
@@ -296,7 +303,7 @@ tests:
     );
     const other = await createRuleTestDb();
     await other.run('DROP TABLE dns');
-    const report = await runDetections(other, ctx(), { rulesDir: dir });
+    const report = await runDetections(other, ctx(), { analyzers: false, rulesDir: dir });
     other.close();
     expect(report).toMatchObject({
       rules: 0,
