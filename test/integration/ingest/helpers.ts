@@ -128,9 +128,7 @@ export function zipOf(members: Array<{ name: string; data: Buffer }>): Buffer {
   return Buffer.concat([...locals, cd, end]);
 }
 
-export async function fileRows(
-  db: Database,
-): Promise<
+export async function fileRows(db: Database): Promise<
   Array<{
     path: string;
     type: string;

@@ -1,4 +1,4 @@
-import { cleanStats, countPerFile, stageStats, type LoadFile, type Loader } from '../loader';
+import { addedPerFile, lineStatsSql, toStats, type LoadFile, type Loader, type StageStats } from '../loader';
 import {
   exec,
   fileMap,
@@ -8,80 +8,80 @@ import {
   MAX_OBJECT_BYTES,
   pathList,
   readLines,
+  rows,
   type Conn,
   type Params,
 } from '../sql';
 import { csvRecordExpr } from './csv';
-import { dedupeCloudTrail } from './dedupe';
-import { insertSql } from './projection';
+import { commitSql } from './projection';
 
 /**
- * CloudTrail in every shape it is exported in:
- * - records:  S3 delivery, the fast path. Many files in ONE read_json with an explicit schema
- *             ({Records: JSON[]}) straight into `cloudtrail`; position is the index in Records.
+ * CloudTrail in every shape it is exported in, staged as (file_id, position, rec JSON, bad):
+ * - records:  many files in ONE read_json with an explicit schema ({Records: JSON[]}); position
+ *             is the index in Records. This is S3 delivery and the fast path.
  * - document: read_json_objects; arrays, pretty-printed Records, single events and
  *             lookup-events output (whose CloudTrailEvent strings are parsed) all become records.
  * - ndjson:   one event per line; a line that is not a JSON object is a bad line, the rest loads.
  * - csv:      console / Lake CSV exports, one read per file (their columns differ).
- * The last three go through a TEMP stage (file_id, position, rec, bad) first: they are small,
- * and the stage is where bad lines are counted. A batch holds one format and one compression.
+ * A batch holds files of one format and one compression (the caller groups them).
  */
 const STAGE = 'ingest_stage_cloudtrail';
 
 export const cloudtrailLoader: Loader = {
   table: 'cloudtrail',
-  batchBytes: 128 * 1024 * 1024,
 
-  async insert(conn, files) {
-    const first = files[0];
-    if (!first) return new Map();
-    const { format, compression } = first.detection;
-    const ids = files.map((f) => f.fileId);
-    if (format === 'records') {
-      await insertRecords(conn, files, jsonCompression(compression));
-      return cleanStats(await countPerFile(conn, 'cloudtrail', ids), ids);
-    }
+  async createStage(conn) {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${STAGE} (file_id INTEGER, position INTEGER, rec JSON, bad BOOLEAN)`);
-    try {
-      if (format === 'document') await stageDocuments(conn, files, jsonCompression(compression));
-      else if (format === 'ndjson') await stageLines(conn, files);
-      else if (format === 'csv') await stageCsv(conn, files);
-      else throw new Error(`no CloudTrail reader for format ${format}`);
-      const stats = await stageStats(conn, STAGE, 'position', 'lines that are not a JSON object');
-      // ndjson positions are 0-based line indexes; report 1-based line numbers.
-      for (const s of stats.values()) if (s.firstBadLine !== null) s.firstBadLine += 1;
-      await exec(conn, insertSql(`(SELECT file_id, position, rec FROM ${STAGE} WHERE NOT bad)`));
-      return stats;
-    } finally {
-      await conn.run(`DROP TABLE IF EXISTS ${STAGE}`);
-    }
   },
 
-  dedupe: dedupeCloudTrail,
+  async stage(conn, files) {
+    const first = files[0];
+    if (!first) return;
+    const { format, compression } = first.detection;
+    if (format === 'records') await stageRecords(conn, files, jsonCompression(compression));
+    else if (format === 'document') await stageDocuments(conn, files, jsonCompression(compression));
+    else if (format === 'ndjson') await stageLines(conn, files);
+    else if (format === 'csv') await stageCsv(conn, files);
+    else throw new Error(`no CloudTrail reader for format ${format}`);
+  },
+
+  async stats(conn) {
+    const found = await rows<{
+      file_id: number;
+      records: number;
+      bad_lines: number;
+      first_bad: number | null;
+      last_bad: boolean | null;
+    }>(conn, lineStatsSql(STAGE, 'position'));
+    const stats = toStats(found, 'lines that are not a JSON object');
+    // ndjson positions are 0-based line indexes; report 1-based line numbers.
+    for (const s of stats.values()) if (s.firstBadLine !== null) s.firstBadLine += 1;
+    return stats;
+  },
+
+  async commit(conn) {
+    await exec(conn, commitSql(STAGE));
+    return addedPerFile(conn, 'cloudtrail', STAGE);
+  },
+
+  async dropStage(conn) {
+    await conn.run(`DROP TABLE IF EXISTS ${STAGE}`);
+  },
 };
 
-/**
- * The fast path: read, unnest, parse and insert in one statement, no stage. Files are told
- * apart by `file_index` (their place in the list) joined to their ids: integers, not paths.
- */
-async function insertRecords(conn: Conn, files: LoadFile[], compression: string): Promise<void> {
+async function stageRecords(conn: Conn, files: LoadFile[], compression: string): Promise<void> {
+  const { paths, map } = mapParams(files);
   await exec(
     conn,
-    insertSql(`(
-      SELECT m.id AS file_id, (r.pos - 1)::INTEGER AS position, r.rec
-      FROM (
-        SELECT file_index, generate_subscripts(Records, 1) AS pos, unnest(Records) AS rec
-        FROM read_json(${pathList('paths')}, columns = {Records: 'JSON[]'}, format = 'newline_delimited',
-                       maximum_object_size = ${MAX_OBJECT_BYTES}, compression = ${compression})
-      ) r JOIN ${indexMap('ids')} m ON m.idx = r.file_index
-    )`),
-    { paths: JSON.stringify(files.map((f) => f.localPath)), ids: JSON.stringify(files.map((f) => f.fileId)) },
+    `INSERT INTO ${STAGE}
+     SELECT m.id, (r.pos - 1)::INTEGER, r.rec, false
+     FROM (
+       SELECT filename, generate_subscripts(Records, 1) AS pos, unnest(Records) AS rec
+       FROM read_json(${pathList('paths')}, columns = {Records: 'JSON[]'}, format = 'newline_delimited',
+                      maximum_object_size = ${MAX_OBJECT_BYTES}, filename = true, compression = ${compression})
+     ) r JOIN ${fileMap('map')} m ON m.p = r.filename`,
+    { paths, map },
   );
-}
-
-/** (idx, id) rows: the 0-based place of each file in the read list, and its file id. */
-function indexMap(param: string): string {
-  return `(SELECT (generate_subscripts(l, 1) - 1)::BIGINT AS idx, unnest(l) AS id FROM (SELECT from_json($${param}, '["INTEGER"]') AS l))`;
 }
 
 async function stageDocuments(conn: Conn, files: LoadFile[], compression: string): Promise<void> {
@@ -149,3 +149,5 @@ async function stageCsv(conn: Conn, files: LoadFile[]): Promise<void> {
     params,
   );
 }
+
+export type { StageStats };
