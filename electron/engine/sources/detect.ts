@@ -47,6 +47,11 @@ export interface Detection {
   /** flow-text: the fields of each record in order, and whether line 1 is a header. */
   flowFields?: string[];
   flowHeader?: boolean;
+  /**
+   * flow-text: the sniffed head has a blank line. DuckDB's CSV reader skips blank lines without
+   * counting them, so such a file is read line by line to keep its line numbers right.
+   */
+  blankLines?: boolean;
   /** csv: the header names in order. */
   csvColumns?: string[];
 }
@@ -138,7 +143,9 @@ export function detect(input: SniffInput, options: DetectOptions = {}): Detectio
     };
   }
   if (body[0] === '{' || body[0] === '[') return detectJson(input, body);
-  return detectText(input, body, options);
+  const found = detectText(input, body, options);
+  if (found.format === 'flow-text' && /(^|\n)[ \t]*\r?\n/.test(text)) found.blankLines = true;
+  return found;
 }
 
 function detectParquet(input: SniffInput): Detection {

@@ -5,15 +5,14 @@ import { ArchiveScratch } from '../locate/archives';
 import { parseKeyLayout } from '../locate/key-layout';
 import { locateInputs } from '../locate/locate';
 import type { LocatedFile, LocateProblem, Locator } from '../locate/types';
+import { checkCancel, loadBatch } from './batch';
 import { cloudtrailLoader } from './cloudtrail/loader';
 import { detect, guessType, type Detection } from './detect';
 import { dnsLoader } from './dns/loader';
-import { describeLoadError } from './duckdb-errors';
-import { verifyGzip } from './gzip-check';
-import type { LoadFile, Loader, StageStats } from './loader';
-import { insertFileRows, insertFileRowsDb, loadedHashes, reserveFileIds, type FileRow } from './manifest';
-import { sniffFile } from './sniff';
-import type { Conn } from './sql';
+import { HashQueue } from './hash-queue';
+import type { LoadFile, Loader } from './loader';
+import { insertFileRowsDb, loadedHashes, reserveFileIds, type FileRow } from './manifest';
+import { sniffHead } from './sniff';
 import { parseFlowFormatOption } from './vpcflow/fields';
 import { vpcflowLoader } from './vpcflow/loader';
 
@@ -36,11 +35,11 @@ export interface IngestOptions {
   locators?: readonly Locator[];
 }
 
-/** Files per statement and bytes (on disk) per statement: big enough to keep both cores busy, small enough to bisect. */
+/** Files per statement (bytes per statement are the loader's `batchBytes`). */
 const BATCH_FILES = 2000;
-const BATCH_BYTES = 128 * 1024 * 1024;
 const SNIFF_CONCURRENCY = 4;
-const LOAD_TIMEOUT_MS = 60 * 60_000;
+/** Hashing runs beside DuckDB, which has the cores: two streams keep ahead of it. */
+const HASH_CONCURRENCY = 2;
 
 const LOADERS: Record<'cloudtrail' | 'vpcflow' | 'dns', Loader> = {
   cloudtrail: cloudtrailLoader,
@@ -50,16 +49,16 @@ const LOADERS: Record<'cloudtrail' | 'vpcflow' | 'dns', Loader> = {
 
 interface Candidate {
   file: LocatedFile;
-  sha256: string | null;
   size: number;
   detection: Detection;
 }
 
 /**
- * Loads files and folders into the case: find the files, hash and sniff each one, skip what
- * is already loaded (same SHA-256), load the rest in batches of one statement each, and record
- * every file's outcome in `files`. A bad file never stops the load; cancel stops it between
- * (and inside) statements, keeping what was already committed.
+ * Loads files and folders into the case: find the files, sniff each one's head, load them in
+ * batches of one statement each while their SHA-256 is computed alongside (a file whose bytes
+ * are already in the case is skipped before its batch runs), and record every file's outcome
+ * in `files`. A bad file never stops the load; cancel stops it between (and inside)
+ * statements, keeping what was already committed.
  */
 export async function ingestPaths(
   db: Database,
@@ -108,54 +107,56 @@ async function ingestLocated(
     problems.unshift(...opts.problems);
     checkCancel(ctx);
 
-    // Same bytes as a loaded file, or as an earlier file in this call: not read again.
-    const known = await loadedHashes(
-      db,
-      [...new Set(candidates.flatMap((c) => (c.sha256 ? [c.sha256] : [])))],
-      ctx.signal,
-    );
-    const toLoad: Candidate[] = [];
-    const settled: Array<{ candidate: Candidate; status: FileRow['status']; reason: string | null }> = [];
-    const firstPath = new Map<string, string>();
-    for (const c of candidates) {
-      const sha = c.sha256 ?? '';
-      if (c.detection.action === 'load' && known.has(sha)) {
-        settled.push({
-          candidate: c,
-          status: 'duplicate',
-          reason: 'same SHA-256 as a file already loaded into this case',
-        });
-      } else if (c.detection.action === 'load' && firstPath.has(sha)) {
-        settled.push({ candidate: c, status: 'duplicate', reason: `same content as ${firstPath.get(sha)}` });
-      } else if (c.detection.action === 'load') {
-        firstPath.set(sha, c.file.path);
-        toLoad.push(c);
-      } else {
-        settled.push({
-          candidate: c,
-          status: c.detection.action === 'fail' ? 'failed' : 'skipped',
-          reason: c.detection.reason ?? null,
-        });
-      }
-    }
-
+    const toLoad = candidates.filter((c) => c.detection.action === 'load');
+    const settled = candidates.filter((c) => c.detection.action !== 'load');
     const ids = await reserveFileIds(db, candidates.length + problems.length, ctx.signal);
     let next = 0;
     const takeId = () => ids[next++] ?? 0;
-    const loadFiles = toLoad.map((c) => ({ candidate: c, load: toLoadFile(c, takeId()) }));
-    const rows: FileRow[] = settled.map((s) => fileRow(s.candidate, takeId(), s.status, s.reason, 0));
-    for (const p of problems) rows.push(problemRow(p, takeId()));
-    await insertFileRowsDb(db, rows, ctx.signal);
-    for (const r of rows) count(report, r);
+    const batches = makeBatches(toLoad.map((c) => ({ candidate: c, load: toLoadFile(c, takeId()) })));
+    const settledIds = settled.map(() => takeId());
+    const problemRows = problems.map((p) => problemRow(p, takeId()));
+    await insertFileRowsDb(db, problemRows, ctx.signal);
+    for (const r of problemRows) count(report, r);
+
+    // Hashes in the order the batches need them; they are computed while earlier batches load.
+    const hashes = new HashQueue(ctx.signal, HASH_CONCURRENCY);
+    hashes.enqueue(batches.flatMap((b) => b.map((item) => item.load.localPath)));
+    hashes.enqueue(settled.map((c) => c.file.localPath));
+    const shaOf = new Map<string, string | null>();
+    const firstPath = new Map<string, string>();
 
     const total = candidates.length + problems.length;
-    let done = rows.length;
-    ctx.report({ phase: 'load', done, total, message: `Loading ${loadFiles.length} files` });
-    for (const batch of makeBatches(loadFiles)) {
+    let done = problemRows.length;
+    ctx.report({ phase: 'load', done, total, message: `Loading ${toLoad.length} files` });
+    for (const batch of batches) {
       checkCancel(ctx);
-      const outcome = await loadBatch(db, batch, ctx);
-      for (const r of outcome.rows) count(report, r);
-      report.events[outcome.table] += outcome.added;
+      const fresh = await dropDuplicates(db, batch, hashes, shaOf, firstPath, ctx);
+      const first = fresh.loads[0];
+      if (fresh.rows.length > 0) await insertFileRowsDb(db, fresh.rows, ctx.signal);
+      for (const r of fresh.rows) count(report, r);
+      if (first) {
+        const type = first.load.detection.type;
+        if (type !== 'cloudtrail' && type !== 'vpcflow' && type !== 'dns')
+          throw new LoupeError('INTERNAL', `No loader for ${String(type)} files.`);
+        const byId = new Map(fresh.loads.map((item) => [item.load.fileId, item.candidate]));
+        const outcome = await loadBatch(
+          db,
+          LOADERS[type],
+          fresh.loads.map((item) => item.load),
+          ctx,
+          (load, status, reason, records) =>
+            fileRow(
+              byId.get(load.fileId) as Candidate,
+              load.fileId,
+              shaOf.get(load.localPath) ?? null,
+              status,
+              reason,
+              records,
+            ),
+        );
+        for (const r of outcome.rows) count(report, r);
+        report.events[type] += outcome.added;
+      }
       done += batch.length;
       const events = report.events.cloudtrail + report.events.vpcflow + report.events.dns;
       ctx.report({
@@ -164,6 +165,15 @@ async function ingestLocated(
         message: `Loaded ${done} of ${total} files, ${events.toLocaleString('en-US')} events`,
       });
     }
+
+    const settledRows: FileRow[] = [];
+    for (const [i, c] of settled.entries()) {
+      const status = c.detection.action === 'fail' ? 'failed' : 'skipped';
+      const sha = await hashes.get(c.file.localPath);
+      settledRows.push(fileRow(c, settledIds[i] ?? 0, sha, status, c.detection.reason ?? null, 0));
+    }
+    await insertFileRowsDb(db, settledRows, ctx.signal);
+    for (const r of settledRows) count(report, r);
     report.elapsedMs = Date.now() - opts.started;
     ctx.report({ phase: 'load', done: total, total, message: `Loaded ${report.filesLoaded} files` });
     return report;
@@ -172,7 +182,44 @@ async function ingestLocated(
   }
 }
 
-/** Hashes and sniffs every file (a few at a time); archives are opened and their members join the queue. */
+/**
+ * Same bytes as a file already in the case, or as an earlier file of this call: recorded as
+ * `duplicate` and not read. Identical files always share a batch group (same detection), and
+ * groups are in path order, so "earlier" is the same as in a one-pass scan.
+ */
+async function dropDuplicates(
+  db: Database,
+  batch: BatchItem[],
+  hashes: HashQueue,
+  shaOf: Map<string, string | null>,
+  firstPath: Map<string, string>,
+  ctx: JobContext,
+): Promise<{ loads: BatchItem[]; rows: FileRow[] }> {
+  for (const item of batch) shaOf.set(item.load.localPath, await hashes.get(item.load.localPath));
+  const known = await loadedHashes(
+    db,
+    batch.flatMap((item) => {
+      const sha = shaOf.get(item.load.localPath);
+      return sha ? [sha] : [];
+    }),
+    ctx.signal,
+  );
+  const loads: BatchItem[] = [];
+  const rows: FileRow[] = [];
+  for (const item of batch) {
+    const sha = shaOf.get(item.load.localPath) ?? null;
+    const dup = (reason: string) => rows.push(fileRow(item.candidate, item.load.fileId, sha, 'duplicate', reason, 0));
+    if (sha !== null && known.has(sha)) dup('same SHA-256 as a file already loaded into this case');
+    else if (sha !== null && firstPath.has(sha)) dup(`same content as ${firstPath.get(sha)}`);
+    else {
+      if (sha !== null) firstPath.set(sha, item.candidate.file.path);
+      loads.push(item);
+    }
+  }
+  return { loads, rows };
+}
+
+/** Sniffs every file's head (a few at a time); archives are opened and their members join the queue. */
 async function sniffAll(
   files: LocatedFile[],
   scratch: ArchiveScratch,
@@ -188,7 +235,7 @@ async function sniffAll(
       checkCancel(ctx);
       let sniff;
       try {
-        sniff = await sniffFile(file.path, file.localPath, ctx.signal);
+        sniff = await sniffHead(file.path, file.localPath, ctx.signal);
       } catch (error) {
         checkCancel(ctx);
         problems.push({
@@ -204,7 +251,7 @@ async function sniffAll(
         queue.push(...expanded.files);
         problems.push(...expanded.problems);
       } else {
-        candidates.push({ file, sha256: sniff.sha256, size: sniff.size, detection });
+        candidates.push({ file, size: sniff.size, detection });
       }
       seen += 1;
       if (seen % 25 === 0) ctx.report({ done: seen, total: seen + queue.length, message: `Checked ${seen} files` });
@@ -225,17 +272,25 @@ function makeBatches(items: BatchItem[]): BatchItem[][] {
   const groups = new Map<string, BatchItem[]>();
   for (const item of items) {
     const d = item.load.detection;
-    const key = `${d.type}/${d.format}/${d.compression}`;
+    // Flow files of one field list share a batch: the fast reader types columns per list.
+    const key = `${d.type}/${d.format}/${d.compression}/${(d.flowFields ?? []).join(' ')}`;
     const list = groups.get(key) ?? [];
     list.push(item);
     groups.set(key, list);
   }
   const batches: BatchItem[][] = [];
   for (const list of groups.values()) {
+    const type = list[0]?.load.detection.type;
+    const maxBytes = type === 'cloudtrail' || type === 'vpcflow' || type === 'dns' ? LOADERS[type].batchBytes : 1;
+    // Even batches: a small tail batch costs a whole commit (1-3 s measured) for little work.
+    const totalBytes = list.reduce((sum, item) => sum + item.candidate.size, 0);
+    const count = Math.max(Math.ceil(totalBytes / maxBytes), Math.ceil(list.length / BATCH_FILES));
+    const target = totalBytes / count;
+    const perFiles = Math.ceil(list.length / count);
     let current: BatchItem[] = [];
     let bytes = 0;
     for (const item of list) {
-      if (current.length > 0 && (current.length >= BATCH_FILES || bytes + item.candidate.size > BATCH_BYTES)) {
+      if (current.length > 0 && (current.length >= perFiles || bytes + item.candidate.size / 2 > target)) {
         batches.push(current);
         current = [];
         bytes = 0;
@@ -246,131 +301,6 @@ function makeBatches(items: BatchItem[]): BatchItem[][] {
     if (current.length > 0) batches.push(current);
   }
   return batches;
-}
-
-interface BatchOutcome {
-  table: 'cloudtrail' | 'vpcflow' | 'dns';
-  added: number;
-  rows: FileRow[];
-}
-
-async function loadBatch(db: Database, batch: BatchItem[], ctx: JobContext): Promise<BatchOutcome> {
-  const type = batch[0]?.load.detection.type;
-  if (type !== 'cloudtrail' && type !== 'vpcflow' && type !== 'dns')
-    throw new LoupeError('INTERNAL', `No loader for ${String(type)} files.`);
-  const loader = LOADERS[type];
-  return db.withConnection(
-    async (conn) => {
-      await loader.createStage(conn);
-      try {
-        const failed = new Map<number, string>();
-        await stageBisect(conn, loader, batch, failed, ctx);
-        const stats = await loader.stats(conn);
-        const notes = await explainDamage(batch, stats, failed, ctx);
-        await conn.run('BEGIN TRANSACTION');
-        try {
-          const added = await loader.commit(conn);
-          const rows = batch.map(({ candidate, load }) => {
-            const failure = failed.get(load.fileId);
-            if (failure !== undefined) return fileRow(candidate, load.fileId, 'failed', failure, 0);
-            const s = stats.get(load.fileId);
-            const records = s?.records ?? 0;
-            return fileRow(
-              candidate,
-              load.fileId,
-              'loaded',
-              loadNote(s, records, added.get(load.fileId) ?? 0, notes.get(load.fileId)),
-              records,
-            );
-          });
-          await insertFileRows(conn, rows);
-          await conn.run('COMMIT');
-          let total = 0;
-          for (const n of added.values()) total += n;
-          return { table: loader.table, added: total, rows };
-        } catch (error) {
-          await conn.run('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      } finally {
-        await loader.dropStage(conn).catch(() => undefined);
-      }
-    },
-    { signal: ctx.signal, timeoutMs: LOAD_TIMEOUT_MS },
-  );
-}
-
-/** Reads a batch in one statement; if it fails, halves it until the bad files stand alone. */
-async function stageBisect(
-  conn: Conn,
-  loader: Loader,
-  batch: BatchItem[],
-  failed: Map<number, string>,
-  ctx: JobContext,
-): Promise<void> {
-  try {
-    await loader.stage(
-      conn,
-      batch.map((b) => b.load),
-    );
-  } catch (error) {
-    checkCancel(ctx);
-    const only = batch[0];
-    if (batch.length === 1 && only) {
-      failed.set(only.load.fileId, describeLoadError(error, only.load.detection.compression));
-      return;
-    }
-    const mid = Math.ceil(batch.length / 2);
-    await stageBisect(conn, loader, batch.slice(0, mid), failed, ctx);
-    await stageBisect(conn, loader, batch.slice(mid), failed, ctx);
-  }
-}
-
-/**
- * DuckDB reads a cut-off gzip without complaint up to the cut, so a file whose last line is
- * broken, or that failed mid-document, gets its gzip stream checked here (only those files).
- */
-async function explainDamage(
-  batch: BatchItem[],
-  stats: Map<number, StageStats>,
-  failed: Map<number, string>,
-  ctx: JobContext,
-): Promise<Map<number, string>> {
-  const notes = new Map<number, string>();
-  for (const { load } of batch) {
-    if (load.detection.compression !== 'gzip') continue;
-    const failure = failed.get(load.fileId);
-    const suspicious =
-      failure !== undefined
-        ? /truncated|invalid JSON|corrupt/i.test(failure)
-        : stats.get(load.fileId)?.lastLineBad === true;
-    if (!suspicious) continue;
-    const problem = await verifyGzip(load.localPath, ctx.signal);
-    if (problem === null) continue;
-    if (failure !== undefined) failed.set(load.fileId, `corrupt gzip: ${problem}`);
-    else notes.set(load.fileId, `corrupt gzip: ${problem}; the records before the damage were loaded`);
-  }
-  return notes;
-}
-
-function loadNote(
-  stats: StageStats | undefined,
-  records: number,
-  added: number,
-  damage: string | undefined,
-): string | null {
-  const parts: string[] = [];
-  if (damage) parts.push(damage);
-  if (stats && stats.badLines > 0) {
-    parts.push(
-      `${stats.badLines} ${stats.badLines === 1 ? 'line was' : 'lines were'} skipped (${stats.badWhat}; first at line ${stats.firstBadLine ?? '?'})`,
-    );
-  }
-  if (added < records) {
-    const dup = records - added;
-    parts.push(`${dup} of ${records} events were already loaded (same eventID)`);
-  }
-  return parts.length > 0 ? parts.join('; ') : null;
 }
 
 function toLoadFile(c: Candidate, fileId: number): LoadFile {
@@ -386,6 +316,7 @@ function toLoadFile(c: Candidate, fileId: number): LoadFile {
 function fileRow(
   c: Candidate,
   fileId: number,
+  sha256: string | null,
   status: FileRow['status'],
   reason: string | null,
   records: number,
@@ -397,7 +328,7 @@ function fileRow(
     path: c.file.path,
     localPath: c.file.localPath === c.file.path ? null : c.file.localPath,
     size: c.size,
-    sha256: c.sha256,
+    sha256,
     type: d.type,
     records,
     status,
@@ -437,9 +368,4 @@ function count(report: IngestReport, row: FileRow): void {
     else report.filesSkipped += 1;
     report.failures.push({ path: row.path, status: row.status, reason: row.reason ?? '' });
   }
-}
-
-function checkCancel(ctx: JobContext): void {
-  if (ctx.signal.aborted)
-    throw new LoupeError('JOB_CANCELLED', 'Loading the logs was cancelled; files already loaded stay in the case.');
 }

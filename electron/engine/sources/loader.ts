@@ -1,6 +1,6 @@
 import type { KeyLayout } from '../locate/key-layout';
 import type { Detection } from './detect';
-import type { Conn } from './sql';
+import { rows, type Conn } from './sql';
 
 /** A file handed to a loader: its id in `files`, where its bytes are, and what detection found. */
 export interface LoadFile {
@@ -11,9 +11,11 @@ export interface LoadFile {
   layout: KeyLayout;
 }
 
-/** What the stage holds for one file after reading it. */
+export type EventTable = 'cloudtrail' | 'vpcflow' | 'dns';
+
+/** What was read from one file. */
 export interface StageStats {
-  /** Records that will be offered to the table (before dedupe). */
+  /** Records offered to the table (before dedupe). */
   records: number;
   /** Lines that are not records (wrong field count, invalid JSON); headers and blank lines do not count. */
   badLines: number;
@@ -24,19 +26,52 @@ export interface StageStats {
 }
 
 /**
- * One log source's path into its table, in three steps on one connection:
- * `stage` reads a batch of files into a TEMP table in one statement (and throws if any file is
- * unreadable, so the caller can bisect), `stats` reports per file, `commit` moves the stage into
- * the table inside the caller's transaction. Per-event work is SQL only.
+ * One log source's path into its table. Both methods run inside the caller's transaction and
+ * write straight into the table; per-event work is SQL only.
+ * - `insert` reads a whole batch in one statement and is strict: anything irregular (a bad line,
+ *   an unreadable file) makes it throw, and the caller splits the batch to find the file.
+ * - `insertTolerant` reads ONE file that `insert` refused, line by line, skipping and counting
+ *   bad lines. Loaders without it have nothing to tolerate: the error is the file's failure.
+ * - `dedupe` removes rows of these files whose event the table already holds (or holds twice).
  */
 export interface Loader {
-  readonly table: 'cloudtrail' | 'vpcflow' | 'dns';
-  createStage(conn: Conn): Promise<void>;
-  stage(conn: Conn, files: LoadFile[]): Promise<void>;
-  stats(conn: Conn): Promise<Map<number, StageStats>>;
-  /** Rows added per file id. */
-  commit(conn: Conn): Promise<Map<number, number>>;
-  dropStage(conn: Conn): Promise<void>;
+  readonly table: EventTable;
+  /** Bytes on disk per batch (one statement): bigger means fewer commits, but more held in memory. */
+  readonly batchBytes: number;
+  insert(conn: Conn, files: LoadFile[]): Promise<Map<number, StageStats>>;
+  insertTolerant?(conn: Conn, file: LoadFile): Promise<Map<number, StageStats>>;
+  /** Rows removed per file id. */
+  dedupe?(conn: Conn, fileIds: number[]): Promise<Map<number, number>>;
+}
+
+/** SQL for the ids of a batch, bound as one JSON text parameter. */
+export function idList(param: string): string {
+  return `(SELECT unnest(from_json($${param}, '["INTEGER"]')))`;
+}
+
+/**
+ * Rows per file just inserted into `table` (the loader's own constant, never input). The range
+ * lets DuckDB skip committed row groups by their file_id min/max without reading them.
+ */
+export async function countPerFile(conn: Conn, table: EventTable, fileIds: number[]): Promise<Map<number, number>> {
+  const found = await rows<{ file_id: number; n: number }>(
+    conn,
+    `SELECT file_id, count(*)::INTEGER AS n FROM ${table}
+     WHERE file_id BETWEEN $lo AND $hi AND file_id IN ${idList('ids')} GROUP BY file_id`,
+    { lo: Math.min(...fileIds), hi: Math.max(...fileIds), ids: JSON.stringify(fileIds) },
+  );
+  const out = new Map<number, number>();
+  for (const r of found) out.set(Number(r.file_id), Number(r.n));
+  return out;
+}
+
+/** Stats of a strict read: every row a record, no bad lines. */
+export function cleanStats(counts: Map<number, number>, fileIds: number[]): Map<number, StageStats> {
+  const out = new Map<number, StageStats>();
+  for (const id of fileIds) {
+    out.set(id, { records: counts.get(id) ?? 0, badLines: 0, firstBadLine: null, lastLineBad: false, badWhat: '' });
+  }
+  return out;
 }
 
 /** Per-file counts of a line-based stage with columns (file_id, position|line, bad). */
@@ -49,18 +84,21 @@ export function lineStatsSql(stage: string, lineColumn: string): string {
     FROM ${stage} GROUP BY file_id`;
 }
 
-export function toStats(
-  rows: Array<{
+export async function stageStats(
+  conn: Conn,
+  stage: string,
+  lineColumn: string,
+  badWhat: string,
+): Promise<Map<number, StageStats>> {
+  const found = await rows<{
     file_id: number;
     records: number;
     bad_lines: number;
     first_bad: number | null;
     last_bad: boolean | null;
-  }>,
-  badWhat: string,
-): Map<number, StageStats> {
+  }>(conn, lineStatsSql(stage, lineColumn));
   const out = new Map<number, StageStats>();
-  for (const r of rows) {
+  for (const r of found) {
     out.set(Number(r.file_id), {
       records: Number(r.records),
       badLines: Number(r.bad_lines),
@@ -69,20 +107,5 @@ export function toStats(
       badWhat,
     });
   }
-  return out;
-}
-
-export async function addedPerFile(
-  conn: Conn,
-  table: 'cloudtrail' | 'vpcflow' | 'dns',
-  stage: string,
-): Promise<Map<number, number>> {
-  // Table names come from the Loader's own constant, never from input.
-  const reader = await conn.runAndReadAll(
-    `SELECT file_id, count(*)::INTEGER AS n FROM ${table} WHERE file_id IN (SELECT DISTINCT file_id FROM ${stage}) GROUP BY file_id`,
-  );
-  const out = new Map<number, number>();
-  for (const r of reader.getRowObjectsJson() as Array<{ file_id: number; n: number }>)
-    out.set(Number(r.file_id), Number(r.n));
   return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Record JSON -> `cloudtrail` row, as one SQL projection over the stage (file_id, position, rec).
+ * Record JSON -> `cloudtrail` row, as one SQL projection over (file_id, position, rec).
  * The record is parsed once by json_transform into a struct of the fields we flatten; open-ended
  * fields stay JSON; the whole record is kept in `raw` so fields AWS adds later are never lost.
  * Values that are not what the field should be (a region that does not exist, an IP that is not
@@ -158,18 +158,15 @@ const SELECT_LIST = `
   position`;
 
 /**
- * Moves good stage rows into `cloudtrail`: one row per eventID, the first by (file, position)
- * within the batch, and none whose eventID the table already holds (overlapping exports).
+ * INSERT of every record `source` yields (a subquery of file_id, position, rec) into `cloudtrail`.
+ * No dedupe here: a window over wide rows cost more than the whole read. `dedupe.ts` checks the
+ * narrow event_uid column afterwards and only then removes the repeats.
  */
-export function commitSql(stage: string): string {
+export function insertSql(source: string): string {
   return `INSERT INTO cloudtrail (${CLOUDTRAIL_COLUMNS.join(', ')})
-    SELECT ${CLOUDTRAIL_COLUMNS.join(', ')} FROM (
-      SELECT ${SELECT_LIST}
-      FROM (
-        SELECT file_id, position, rec, r, json_transform(r.userIdentity, '${IDENTITY_SHAPE}') AS u
-        FROM (SELECT file_id, position, rec, json_transform(rec, '${RECORD_SHAPE}') AS r FROM ${stage} WHERE NOT bad)
-      )
-      QUALIFY row_number() OVER (PARTITION BY event_uid ORDER BY file_id, position) = 1
-    ) p
-    ANTI JOIN (SELECT event_uid FROM cloudtrail) c ON c.event_uid = p.event_uid`;
+    SELECT ${SELECT_LIST}
+    FROM (
+      SELECT file_id, position, rec, r, json_transform(r.userIdentity, '${IDENTITY_SHAPE}') AS u
+      FROM (SELECT file_id, position, rec, json_transform(rec, '${RECORD_SHAPE}') AS r FROM ${source})
+    )`;
 }
