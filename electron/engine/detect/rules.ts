@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { findingTypeInfo } from '../../../shared/findings/catalog';
+import { resourcePath } from '../resources-dir';
 import { RESERVED_HIT_COLUMNS, TEMPLATE_FIELDS } from './hit-columns';
 import { ruleSchema, type Rule } from './rule-schema';
 
-/** resources/detections, found from this file so the working directory does not matter. */
-export const DEFAULT_RULES_DIR = fileURLToPath(new URL('../../../resources/detections', import.meta.url));
+/** resources/detections; the working directory does not matter. */
+export const DEFAULT_RULES_DIR = resourcePath('detections');
 
 /** Parameters the runner always supplies; rules may use them without declaring them. */
 export const BUILTIN_PARAMS = ['now'] as const;
