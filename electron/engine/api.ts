@@ -20,6 +20,7 @@ import type { ExportResult } from './export/export-findings';
 import { findingEvidence } from './findings/evidence';
 import { getFinding } from './findings/get';
 import { countFindings, listFindings } from './findings/list';
+import { archivedByRule } from './findings/suppression-view';
 import { createInvestigateHandlers } from './investigate/handlers';
 import { JobRegistry } from './jobs/job-registry';
 
@@ -133,7 +134,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'findings:playbook': async (input) =>
       playbookView(await getFinding(database(), input.id), { caseName: cases.info()?.name }),
 
-    'suppression:list': async () => ({ rules: cases.suppressionRules() }),
+    'suppression:list': async () => ({ rules: cases.suppressionRules(), archivedBy: archivedByRule(cases.state()) }),
     'suppression:save': async (input) => cases.saveSuppression(input.rule),
     'suppression:delete': async (input) => cases.deleteSuppression(input.id),
 

@@ -108,7 +108,14 @@ export const contract = {
   'findings:playbook': { input: z.object({ id: z.string().min(1).max(200) }), output: playbookSchema },
 
   // Suppression rules: GuardDuty filter criteria with action ARCHIVE, applied after every run.
-  'suppression:list': { input: z.object({}), output: z.object({ rules: z.array(suppressionRuleSchema) }) },
+  'suppression:list': {
+    input: z.object({}),
+    output: z.object({
+      rules: z.array(suppressionRuleSchema),
+      /** Rule id -> findings that rule archives now (the analyst's own decisions excluded). */
+      archivedBy: z.record(z.string(), z.number()),
+    }),
+  },
   'suppression:save': {
     input: z.object({ rule: suppressionRuleInputSchema }),
     output: z.object({

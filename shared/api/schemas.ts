@@ -78,7 +78,10 @@ export const findingFilterSchema = z.object({
   types: z.array(z.string().max(100)).max(100).optional(),
   accounts: z.array(z.string().max(20)).max(1000).optional(),
   regions: z.array(z.string().max(40)).max(100).optional(),
+  /** Substring of the resource id, any case. */
   resource: z.string().max(300).optional(),
+  /** The resource id exactly (an access key, instance, bucket...): a group drill or a pivot. */
+  resourceId: z.string().max(300).optional(),
   text: z.string().max(300).optional(),
   archived: z.enum(['exclude', 'include', 'only']).optional(),
   from: z.string().max(40).optional(),

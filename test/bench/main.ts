@@ -14,9 +14,10 @@ import { BENCH_SPEC, benchCase } from './dataset';
 import { fmt } from './measure';
 import { detectSection } from './sections/detect';
 import { loadSection } from './sections/load';
+import { uiQueriesSection } from './sections/ui-queries';
 import type { BenchContext, BenchSection, BenchTable } from './sections/types';
 
-const SECTIONS: BenchSection[] = [loadSection, detectSection];
+const SECTIONS: BenchSection[] = [loadSection, detectSection, uiQueriesSection];
 
 const { values } = parseArgs({
   options: {

@@ -191,7 +191,10 @@ function organizationOf(
   const management = user?.managementAccountId ?? first('management');
   const administrator = user?.administratorAccountId ?? first('administrator');
   const members = accounts.filter((a) => a.role === 'member').map((a) => a.accountId);
-  const fromUser = Boolean(user && (user.id || user.managementAccountId || user.administratorAccountId || user.name));
+  // A role the analyst gave one account counts as much as the organisation record itself.
+  const fromUser =
+    Boolean(user && (user.id || user.managementAccountId || user.administratorAccountId || user.name)) ||
+    accounts.some((a) => a.roleSource === 'user');
   const fromLogs = evidence.length > 0;
   return {
     id: user?.id ?? logOrg,

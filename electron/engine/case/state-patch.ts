@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CaseState, CaseStatePatch, FindingState } from '../../../shared/api/schemas';
 
 /**
- * `case:updateState`: sections are replaced whole, settings merged key by key, and per-finding
+ * `case:updateState`: sections are replaced whole, settings merged key by key (`null` removes one), and per-finding
  * changes applied to the finding's entry (created on first change; `null` forgets it). The
  * result is validated by the caller with the case.json schema before it is kept.
  */
@@ -22,7 +22,15 @@ export function applyStatePatch(state: CaseState, patch: CaseStatePatch, now: Da
   ] as const) {
     if (patch[key] !== undefined) next[key] = patch[key];
   }
-  if (patch.settings) next['settings'] = { ...state.settings, ...patch.settings };
+  if (patch.settings) {
+    // `null` puts a setting back to its default (JSON has no `undefined` to send).
+    const settings: Record<string, unknown> = { ...state.settings };
+    for (const [key, value] of Object.entries(patch.settings)) {
+      if (value === null) delete settings[key];
+      else settings[key] = value;
+    }
+    next['settings'] = settings;
+  }
   if (patch.findings) {
     const findings: Record<string, FindingState> = { ...state.findings };
     for (const [id, change] of Object.entries(patch.findings)) {

@@ -39,6 +39,10 @@ export function findingWhere(filter: FindingFilter): { sql: string; params: Filt
     clauses.push('contains(lower(resource_id), lower($f_resource))');
     params['f_resource'] = filter.resource;
   }
+  if (filter.resourceId) {
+    clauses.push('resource_id = $f_resource_id');
+    params['f_resource_id'] = filter.resourceId;
+  }
   if (filter.text) {
     clauses.push(
       `contains(lower(concat_ws(' ', title, type, resource_id, account_id, region, id, finding->>'description')), lower($f_text))`,

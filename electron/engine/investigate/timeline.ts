@@ -137,30 +137,46 @@ export async function timelineEvents(
     .map((p) => `SELECT count(*) AS n FROM ${p.source.source} t WHERE ${p.where}`)
     .join(' UNION ALL ')})`;
   const total = await db.one<{ n: number }>(countSql, paramsFor(countSql, params), UI_READ);
-  // Two steps so only the page's rows get their summary and raw JSON built: rank (time, source,
-  // rowid) over everything in scope, then fetch the details of the rows that made the page.
+  // Two steps so only the page's rows get their summary and raw JSON built. First rank (time,
+  // source, rowid) over everything in scope and keep the page's keys; then fetch those rows per
+  // source. A join on rowid scans the whole table (rowids of neighbouring times are far apart), so
+  // the fetch also bounds the time column by the page's first and last time: DuckDB then skips
+  // row groups by their min/max, about 5x faster on the bench case.
   const keys = parts
     .map(
       (p) =>
         `SELECT '${p.source.source}' AS source, t.rowid AS rid, ${p.source.time} AS ts FROM ${p.source.source} t WHERE ${p.where}`,
     )
     .join(' UNION ALL ');
-  const details = parts
-    .map(
-      (p) => `SELECT page.source, page.rid, page.ts, CAST(t.event_uid AS VARCHAR) AS uid,
-                     ${p.source.account ?? 'NULL'} AS account_id, ${p.source.region ?? 'NULL'} AS region,
-                     ${p.source.actor} AS actor, ${p.source.summary} AS summary, ${p.source.raw} AS raw
-                FROM page JOIN ${p.source.source} t ON page.source = '${p.source.source}' AND t.rowid = page.rid`,
-    )
-    .join(' UNION ALL ');
-  const sql = `WITH page AS (SELECT source, rid, ts FROM (${keys}) ORDER BY ts, source, rid LIMIT $limit OFFSET $offset)
-               SELECT source, uid AS "eventUid", iso_ts(ts) AS "eventTime", account_id AS "accountId", region, actor,
-                      coalesce(summary, '') AS summary, coalesce(raw, '{}') AS raw
-                 FROM (${details}) ORDER BY ts, source, rid`;
-  const rows = await db.all<TimelineEvent>(
-    sql,
-    { ...paramsFor(sql, params), limit: page.limit, offset: page.offset },
+  const pageSql = `SELECT source, list(rid::VARCHAR) AS rids, CAST(min(ts) AS VARCHAR) AS lo, CAST(max(ts) AS VARCHAR) AS hi
+                     FROM (SELECT source, rid, ts FROM (${keys}) ORDER BY ts, source, rid LIMIT $limit OFFSET $offset)
+                    GROUP BY source`;
+  const pageKeys = await db.all<{ source: string; rids: string[]; lo: string; hi: string }>(
+    pageSql,
+    { ...paramsFor(pageSql, params), limit: page.limit, offset: page.offset },
     UI_READ,
   );
+  const fetchParams: Params = {};
+  const details: string[] = [];
+  for (const p of parts) {
+    const name = p.source.source;
+    const keysOf = pageKeys.find((k) => k.source === name);
+    if (!keysOf) continue;
+    fetchParams[`ids_${name}`] = JSON.stringify(keysOf.rids.map(Number));
+    fetchParams[`lo_${name}`] = keysOf.lo;
+    fetchParams[`hi_${name}`] = keysOf.hi;
+    details.push(`SELECT '${name}' AS source, t.rowid AS rid, ${p.source.time} AS ts, CAST(t.event_uid AS VARCHAR) AS uid,
+                         ${p.source.account ?? 'NULL'} AS account_id, ${p.source.region ?? 'NULL'} AS region,
+                         ${p.source.actor} AS actor, ${p.source.summary} AS summary, ${p.source.raw} AS raw
+                    FROM ${name} t
+                   WHERE ${p.source.time} >= CAST($lo_${name} AS TIMESTAMPTZ) - INTERVAL 1 SECOND
+                     AND ${p.source.time} <= CAST($hi_${name} AS TIMESTAMPTZ) + INTERVAL 1 SECOND
+                     AND list_contains(from_json($ids_${name}::JSON, '["BIGINT"]'), t.rowid)`);
+  }
+  if (details.length === 0) return { total: total?.n ?? 0, rows: [] };
+  const sql = `SELECT source, uid AS "eventUid", iso_ts(ts) AS "eventTime", account_id AS "accountId", region, actor,
+                      coalesce(summary, '') AS summary, coalesce(raw, '{}') AS raw
+                 FROM (${details.join(' UNION ALL ')}) ORDER BY ts, source, rid`;
+  const rows = await db.all<TimelineEvent>(sql, fetchParams, UI_READ);
   return { total: total?.n ?? 0, rows };
 }

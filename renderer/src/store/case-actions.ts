@@ -183,6 +183,8 @@ export function createCaseActionsSlice({ set, get: getState, api }: SliceDeps): 
             : `${out.archived} finding(s) archived.`,
         });
         await getState().loadFindings();
+        // The Case panel's rule list, when it has been opened, shows the new rule at once.
+        if (getState().caseSettings.suppression.loaded) await getState().loadSuppression();
       } catch (error) {
         fail('Could not save the suppression rule', error);
       }

@@ -68,7 +68,7 @@ export function effectiveFilter(state: FindingsState): FindingFilter {
   if (!state.drill) return state.filter;
   return state.drill.by === 'type'
     ? { ...state.filter, types: [state.drill.key] }
-    : { ...state.filter, resource: state.drill.key };
+    : { ...state.filter, resourceId: state.drill.key };
 }
 
 function clean(filter: FindingFilter): FindingFilter {

@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ApiClient } from '../../../shared/api/contract';
 import { createCaseActionsSlice } from './case-actions';
+import { createCaseSettingsSlice } from './case-settings';
 import { createFindingsSlice } from './findings';
 import { createGraphSlice } from './graph';
 import { createHuntSlice } from './hunt';
@@ -34,6 +35,7 @@ export function createAppStore(api: ApiClient, storage?: Storage): AppStore {
       ...createJobsSlice(deps),
       ...createNotificationsSlice(deps),
       ...createCaseActionsSlice(deps),
+      ...createCaseSettingsSlice(deps),
     };
   });
 }

@@ -70,6 +70,7 @@ export function createIngestSlice({ set, get, api }: SliceDeps): IngestSlice {
         get().loadProblemFiles(),
         get().loadTypeOptions(),
         get().loadAccounts(),
+        get().loadCaseInfo(),
       ]);
     },
     loadProblemFiles: async () => {

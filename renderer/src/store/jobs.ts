@@ -48,6 +48,7 @@ export function createJobsSlice({ set, get, api }: SliceDeps): JobsSlice {
       }
       get().caseJobFinished(event, known);
       get().caseActionJobFinished(event);
+      get().caseSettingsJobFinished(event);
     },
     cancelJob: async (jobId) => {
       try {

@@ -1,6 +1,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { ApiClient } from '../../../shared/api/contract';
 import type { CaseActionsSlice } from './case-actions';
+import type { CaseSettingsSlice } from './case-settings';
 import type { FindingsSlice } from './findings';
 import type { GraphSlice } from './graph';
 import type { HuntSlice } from './hunt';
@@ -18,7 +19,8 @@ export type AppState = WorkspaceSlice &
   HuntSlice &
   JobsSlice &
   NotificationsSlice &
-  CaseActionsSlice;
+  CaseActionsSlice &
+  CaseSettingsSlice;
 
 export type SetState = StoreApi<AppState>['setState'];
 export type GetState = StoreApi<AppState>['getState'];
@@ -31,7 +33,16 @@ export interface SliceDeps {
 
 /** Slice data lives under one key per slice; this merges a partial update into that key. */
 export type DataKey =
-  'workspace' | 'ingest' | 'findings' | 'timeline' | 'graph' | 'hunt' | 'jobs' | 'notifications' | 'caseActions';
+  | 'workspace'
+  | 'ingest'
+  | 'findings'
+  | 'timeline'
+  | 'graph'
+  | 'hunt'
+  | 'jobs'
+  | 'notifications'
+  | 'caseActions'
+  | 'caseSettings';
 
 export function patcher<K extends DataKey>(set: SetState, key: K) {
   return (update: Partial<AppState[K]> | ((current: AppState[K]) => Partial<AppState[K]>)): void =>

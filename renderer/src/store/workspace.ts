@@ -1,5 +1,5 @@
 import type { AccountRow, EntityRef, Scope } from '../../../shared/api/investigate';
-import type { AppInfo, CaseSummary } from '../../../shared/api/schemas';
+import type { AccountEntry, AccountsList, AppInfo, CaseSummary, OrganizationInfo } from '../../../shared/api/schemas';
 import { toErrorInfo, type ErrorInfo } from '../lib/api-client';
 import type { TimeZoneMode } from '../lib/format';
 import { patcher, type SliceDeps } from './types';
@@ -21,6 +21,21 @@ export function loadPreferences(storage: Pick<Storage, 'getItem'> | undefined): 
   return { theme: theme === 'light' ? 'light' : 'dark', timeZone: tz === 'local' ? 'local' : 'UTC' };
 }
 
+/** Per account and region, most severe first (accounts only named by others' events have no rows). */
+export function accountRows(list: AccountsList): AccountRow[] {
+  const rows = list.accounts.flatMap((a) => a.regions.map((r) => ({ accountId: a.accountId, ...r })));
+  return rows.sort(
+    (a, b) =>
+      b.Critical - a.Critical ||
+      b.High - a.High ||
+      b.Medium - a.Medium ||
+      b.Low - a.Low ||
+      b.events - a.events ||
+      a.accountId.localeCompare(b.accountId) ||
+      a.region.localeCompare(b.region),
+  );
+}
+
 export interface WorkspaceSlice {
   workspace: {
     info: AppInfo | null;
@@ -33,6 +48,9 @@ export interface WorkspaceSlice {
     scope: Scope;
     accounts: {
       rows: AccountRow[] | null;
+      /** Every account with its role in the organisation (from the logs or set by the analyst). */
+      entries: AccountEntry[];
+      organization: OrganizationInfo | null;
       loading: boolean;
       error: ErrorInfo | null;
       archived: 'exclude' | 'include' | 'only';
@@ -71,7 +89,7 @@ export function createWorkspaceSlice(
       theme: prefs.theme,
       timeZone: prefs.timeZone,
       scope: {},
-      accounts: { rows: null, loading: false, error: null, archived: 'exclude' },
+      accounts: { rows: null, entries: [], organization: null, loading: false, error: null, archived: 'exclude' },
     },
     loadSummary: async () => {
       try {
@@ -115,8 +133,17 @@ export function createWorkspaceSlice(
       const mode = archived ?? get().workspace.accounts.archived;
       patch((s) => ({ accounts: { ...s.accounts, loading: true, archived: mode } }));
       try {
-        const { rows } = await api['accounts:overview']({ archived: mode });
-        patch((s) => ({ accounts: { ...s.accounts, rows, loading: false, error: null } }));
+        const list = await api['accounts:list']({ archived: mode });
+        patch((s) => ({
+          accounts: {
+            ...s.accounts,
+            rows: accountRows(list),
+            entries: list.accounts,
+            organization: list.organization,
+            loading: false,
+            error: null,
+          },
+        }));
       } catch (error) {
         patch((s) => ({ accounts: { ...s.accounts, loading: false, error: toErrorInfo(error) } }));
       }

@@ -133,6 +133,19 @@ describe('timeline:events', () => {
     expect(second.rows.map((r) => r.eventUid)).toEqual(['2:7', '2:8', '2:9']);
   });
 
+  it('pages through every event exactly once, in the order one big page has', async () => {
+    const all = await call('timeline:events', { limit: 1000 });
+    expect(all.rows).toHaveLength(all.total);
+    const paged: string[] = [];
+    for (let offset = 0; offset < all.total; offset += 3) {
+      const page = await call('timeline:events', { offset, limit: 3 });
+      expect(page.total).toBe(all.total);
+      paged.push(...page.rows.map((r) => `${r.source}/${r.eventUid}`));
+    }
+    expect(paged).toEqual(all.rows.map((r) => `${r.source}/${r.eventUid}`));
+    expect(new Set(paged).size).toBe(all.total);
+  });
+
   it('keeps only the events of a domain', async () => {
     const c2 = await call('timeline:events', {
       scope: { entity: { kind: 'domain', value: 'GuardDutyC2ActivityB.com' } },

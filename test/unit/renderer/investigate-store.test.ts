@@ -251,7 +251,19 @@ describe('case loading', () => {
       'findings:counts': () => ({ ...noCounts, Medium: 1, total: 1 }),
       'files:list': () => ({ total: 0, rows: [] }),
       'findings:groups': () => ({ total: 0, groups: [] }),
-      'accounts:overview': () => ({ rows: [] }),
+      'accounts:list': () => ({
+        accounts: [],
+        organization: {
+          id: null,
+          name: null,
+          managementAccountId: null,
+          administratorAccountId: null,
+          memberAccountIds: [],
+          source: 'none' as const,
+          evidence: [],
+        },
+      }),
+      'case:info': () => ({ case: null }),
     });
     const store = createAppStore(fake.api);
     await store.getState().startup();
@@ -264,6 +276,7 @@ describe('case loading', () => {
     expect(store.getState().ingest.phase).toBe('ready');
     expect(store.getState().workspace.summary?.filesLoaded).toBe(1);
     expect(store.getState().notifications.toasts.at(-1)).toMatchObject({ kind: 'job', status: 'ok' });
+    expect(store.getState().workspace.accounts).toMatchObject({ rows: [], error: null });
   });
 
   it('says what failed when the case could not be opened', async () => {

@@ -6,8 +6,12 @@ import { ErrorPanel } from '../../components/error-panel';
 import { formatCount, formatTime } from '../../lib/format';
 import { SEVERITY_ORDER, severityClass } from '../../lib/severity';
 import { useAppStore } from '../../store';
+import { OrganizationPanel } from './organization-panel';
 
-/** Findings by severity per account and region, with the events behind each pair, and the files that did not load. */
+/**
+ * The organisation (roles from the logs or set by the analyst), findings by severity per account
+ * and region with the events behind each pair, and the files that did not load.
+ */
 export function AccountsView() {
   const accounts = useAppStore((s) => s.workspace.accounts);
   const tz = useAppStore((s) => s.workspace.timeZone);
@@ -63,6 +67,7 @@ export function AccountsView() {
         <ErrorPanel error={accounts.error} action={{ label: 'Retry', run: () => void loadAccounts() }} />
       ) : null}
       <div className="scroll">
+        <OrganizationPanel />
         {rows.length === 0 && !accounts.loading ? (
           <EmptyState title="No accounts">No events or findings carry an account id.</EmptyState>
         ) : (

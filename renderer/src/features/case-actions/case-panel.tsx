@@ -2,6 +2,9 @@ import { useEffect, useState } from 'react';
 import { ErrorPanel } from '../../components/error-panel';
 import { formatBytes, formatCount, formatTime } from '../../lib/format';
 import { useAppStore } from '../../store';
+import { DetectionSettings } from '../case-settings/detection-settings';
+import { SaveCase } from '../case-settings/save-case';
+import { SuppressionRules } from '../case-settings/suppression-rules';
 
 function CaseNotes() {
   const notes = useAppStore((s) => s.caseActions.notes);
@@ -96,7 +99,10 @@ function Custody() {
   );
 }
 
-/** The case itself: the analyst's notes and the chain of custody of every loaded file. */
+/**
+ * The case itself: where it is saved (Save / Save As), detection settings, suppression rules,
+ * the analyst's notes and the chain of custody of every loaded file.
+ */
 export function CasePanel({ onClose }: { onClose: () => void }) {
   return (
     <aside className="case-panel scroll" aria-label="Case" data-testid="case-panel">
@@ -108,6 +114,9 @@ export function CasePanel({ onClose }: { onClose: () => void }) {
           </button>
         </span>
       </div>
+      <SaveCase />
+      <DetectionSettings />
+      <SuppressionRules />
       <CaseNotes />
       <Custody />
     </aside>

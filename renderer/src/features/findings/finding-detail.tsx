@@ -8,6 +8,7 @@ import { formatCount, formatTime } from '../../lib/format';
 import { FindingActionButtons, FindingWorkSection } from '../case-actions/finding-actions';
 import { PlaybookPanel } from '../case-actions/playbook-panel';
 import { useAppStore } from '../../store';
+import { rowAt } from '../../store/findings';
 import {
   ActionSection,
   ActorSection,
@@ -26,6 +27,11 @@ export function FindingDetail() {
   const selectedId = useAppStore((s) => s.findings.selectedId);
   const selectFinding = useAppStore((s) => s.selectFinding);
   const tz = useAppStore((s) => s.workspace.timeZone);
+  const setFilter = useAppStore((s) => s.setFilter);
+  const exactFilter = useAppStore((s) => s.findings.filter.resourceId);
+  const resourceId = useAppStore((s) =>
+    s.findings.selectedIndex === null ? undefined : rowAt(s.findings, s.findings.selectedIndex)?.resourceId,
+  );
   const [showRaw, setShowRaw] = useState(false);
   const finding = detail.data;
   const entities = useMemo(() => (finding ? findingEntities(finding) : []), [finding]);
@@ -52,6 +58,16 @@ export function FindingDetail() {
             {finding.type}
           </span>
           <span className="detail-actions">
+            {resourceId && exactFilter !== resourceId ? (
+              <button
+                type="button"
+                className="small"
+                title={`Only findings on exactly ${resourceId}`}
+                onClick={() => setFilter({ resourceId, resource: undefined })}
+              >
+                Same resource
+              </button>
+            ) : null}
             <CopyButton text={finding.id} label="Copy ID" className="small" />
             <CopyButton text={json} label="Copy JSON" className="small" />
             <FindingActionButtons finding={finding} />

@@ -71,6 +71,56 @@ function TimeInput({ which }: { which: 'from' | 'to' }) {
   );
 }
 
+/**
+ * The resource filter: a part of the id (any case), or with "exact" the whole id, so AKIA...1
+ * does not also match AKIA...10. Applied on Enter or when the field is left.
+ */
+function ResourceInput() {
+  const resource = useAppStore((s) => s.findings.filter.resource);
+  const resourceId = useAppStore((s) => s.findings.filter.resourceId);
+  const setFilter = useAppStore((s) => s.setFilter);
+  const [text, setText] = useState(resourceId ?? resource ?? '');
+  const [exact, setExact] = useState(resourceId !== undefined);
+  useEffect(() => {
+    setText(resourceId ?? resource ?? '');
+    setExact(resourceId !== undefined);
+  }, [resource, resourceId]);
+  const apply = (value: string, isExact: boolean) => {
+    const v = value.trim() || undefined;
+    if (isExact ? v === resourceId && resource === undefined : v === resource && resourceId === undefined) return;
+    setFilter(isExact ? { resourceId: v, resource: undefined } : { resource: v, resourceId: undefined });
+  };
+  return (
+    <span className="inline-form" style={{ gap: 4 }}>
+      <input
+        type="search"
+        className="mono"
+        style={{ width: 150 }}
+        placeholder={exact ? 'exact resource id' : 'resource id'}
+        aria-label="Resource id"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={() => apply(text, exact)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') apply(text, exact);
+        }}
+      />
+      <label title="Match the whole resource id, not a part of it">
+        <input
+          type="checkbox"
+          aria-label="Exact resource id"
+          checked={exact}
+          onChange={(e) => {
+            setExact(e.target.checked);
+            apply(text, e.target.checked);
+          }}
+        />
+        exact
+      </label>
+    </span>
+  );
+}
+
 export function FindingsToolbar() {
   const filter = useAppStore((s) => s.findings.filter);
   const setFilter = useAppStore((s) => s.setFilter);
@@ -142,11 +192,12 @@ export function FindingsToolbar() {
           </option>
         ))}
       </select>
+      <ResourceInput />
       <TimeInput which="from" />
       <TimeInput which="to" />
       <select
         aria-label="Archived"
-        style={{ width: 108 }}
+        style={{ width: 124 }}
         value={filter.archived ?? 'exclude'}
         onChange={(e) => setFilter({ archived: e.target.value as 'exclude' | 'include' | 'only' })}
       >

@@ -1,0 +1,248 @@
+import type {
+  AccountRole,
+  CaseInfo,
+  JobFinishedEvent,
+  SuppressionRule,
+  SuppressionRuleInput,
+} from '../../../shared/api/schemas';
+import { toErrorInfo, type ErrorInfo } from '../lib/api-client';
+import { caseFolderFor, folderProblem } from '../lib/paths';
+import { patcher, type SliceDeps } from './types';
+
+/**
+ * The case as a thing on disk and its detection settings: Save / Save As (a typed folder, since
+ * web mode has no native dialog), the learning period and re-running detections, suppression
+ * rules, and the analyst's names and roles for accounts. Lists that `case:updateState` replaces
+ * whole (accounts) are re-read just before they are written, so no other change is lost.
+ */
+export interface CaseSettingsState {
+  info: CaseInfo | null;
+  save: { busy: boolean; error: ErrorInfo | null; savedTo: string | null };
+  learning: {
+    loaded: boolean;
+    /** null: automatic (the first 7 days of each source, or its first quarter when shorter). */
+    days: number | null;
+    saving: boolean;
+    error: ErrorInfo | null;
+    /** The detection run started from here, while it runs. */
+    rerunJobId: string | null;
+  };
+  suppression: {
+    loaded: boolean;
+    rules: SuppressionRule[];
+    archivedBy: Record<string, number>;
+    loading: boolean;
+    error: ErrorInfo | null;
+    saving: boolean;
+    saveError: ErrorInfo | null;
+  };
+  accountEdit: { busy: string | null; error: ErrorInfo | null };
+}
+
+export interface CaseSettingsSlice {
+  caseSettings: CaseSettingsState;
+  loadCaseInfo(): Promise<void>;
+  saveCase(): Promise<boolean>;
+  saveCaseAs(dir: string, name?: string): Promise<boolean>;
+  loadLearning(): Promise<void>;
+  setLearningPeriod(days: number | null): Promise<boolean>;
+  rerunDetections(): Promise<void>;
+  loadSuppression(): Promise<void>;
+  saveSuppression(rule: SuppressionRuleInput): Promise<boolean>;
+  deleteSuppression(id: string): Promise<void>;
+  setAccountInfo(accountId: string, update: { role?: AccountRole | null; name?: string | null }): Promise<boolean>;
+  caseSettingsJobFinished(event: JobFinishedEvent): void;
+}
+
+const localError = (message: string, hint?: string): ErrorInfo => ({ code: 'INVALID_INPUT', message, hint });
+
+export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSettingsSlice {
+  const patch = patcher(set, 'caseSettings');
+  const state = () => get().caseSettings;
+
+  /** Rule changes archive or unarchive findings: the list, counts and accounts follow. */
+  const afterRulesChanged = async () => {
+    await Promise.all([get().loadSuppression(), get().loadFindings(), get().loadAccounts()]);
+  };
+
+  return {
+    caseSettings: {
+      info: null,
+      save: { busy: false, error: null, savedTo: null },
+      learning: { loaded: false, days: null, saving: false, error: null, rerunJobId: null },
+      suppression: {
+        loaded: false,
+        rules: [],
+        archivedBy: {},
+        loading: false,
+        error: null,
+        saving: false,
+        saveError: null,
+      },
+      accountEdit: { busy: null, error: null },
+    },
+    loadCaseInfo: async () => {
+      try {
+        const { case: info } = await api['case:info']({});
+        patch({ info });
+      } catch {
+        // The panel still offers Save As; its own call reports what is wrong.
+      }
+    },
+    saveCase: async () => {
+      patch({ save: { busy: true, error: null, savedTo: null } });
+      try {
+        const info = await api['case:save']({});
+        patch({ info, save: { busy: false, error: null, savedTo: info.dir } });
+        get().notify({ kind: 'success', title: 'Case saved', message: info.dir });
+        return true;
+      } catch (error) {
+        patch({ save: { busy: false, error: toErrorInfo(error), savedTo: null } });
+        return false;
+      }
+    },
+    saveCaseAs: async (dir, name) => {
+      const problem = folderProblem(dir);
+      if (problem) {
+        patch({ save: { busy: false, error: localError(problem), savedTo: null } });
+        return false;
+      }
+      patch({ save: { busy: true, error: null, savedTo: null } });
+      try {
+        const info = await api['case:saveAs']({ dir: dir.trim(), ...(name?.trim() ? { name: name.trim() } : {}) });
+        patch({ info, save: { busy: false, error: null, savedTo: info.dir } });
+        get().notify({ kind: 'success', title: 'Case saved', message: `Saved to ${info.dir}` });
+        // The case now lives in the new folder (and may have a new name).
+        void get().loadSummary();
+        return true;
+      } catch (error) {
+        const info = toErrorInfo(error);
+        patch({
+          save: {
+            busy: false,
+            error: { ...info, hint: info.hint ?? `The case was not copied to ${caseFolderFor(dir)}.` },
+            savedTo: null,
+          },
+        });
+        return false;
+      }
+    },
+    loadLearning: async () => {
+      try {
+        const cs = await api['case:state']({});
+        patch((s) => ({
+          learning: { ...s.learning, loaded: true, days: cs.settings.learningPeriodDays ?? null, error: null },
+        }));
+      } catch (error) {
+        patch((s) => ({ learning: { ...s.learning, error: toErrorInfo(error) } }));
+      }
+    },
+    setLearningPeriod: async (days) => {
+      if (days !== null && (!Number.isInteger(days) || days < 0 || days > 365)) {
+        patch((s) => ({
+          learning: { ...s.learning, error: localError('The learning period is a whole number of days, 0 to 365.') },
+        }));
+        return false;
+      }
+      patch((s) => ({ learning: { ...s.learning, saving: true, error: null } }));
+      try {
+        // null removes the setting: the engine goes back to choosing the period itself.
+        const cs = await api['case:updateState']({ settings: { learningPeriodDays: days } });
+        patch((s) => ({
+          learning: { ...s.learning, loaded: true, saving: false, days: cs.settings.learningPeriodDays ?? null },
+        }));
+        return true;
+      } catch (error) {
+        patch((s) => ({ learning: { ...s.learning, saving: false, error: toErrorInfo(error) } }));
+        return false;
+      }
+    },
+    rerunDetections: async () => {
+      try {
+        const { jobId } = await api['detect:run']({});
+        patch((s) => ({ learning: { ...s.learning, rerunJobId: jobId } }));
+        get().notify({
+          kind: 'job',
+          title: 'Re-run detections',
+          jobId,
+          status: 'running',
+          message: 'Started; the findings refresh when it ends.',
+        });
+        await get().refreshJobs();
+      } catch (error) {
+        get().notify({ kind: 'error', title: 'Could not re-run detections', error: toErrorInfo(error) });
+      }
+    },
+    loadSuppression: async () => {
+      patch((s) => ({ suppression: { ...s.suppression, loading: true, error: null } }));
+      try {
+        const { rules, archivedBy } = await api['suppression:list']({});
+        patch((s) => ({ suppression: { ...s.suppression, loaded: true, rules, archivedBy, loading: false } }));
+      } catch (error) {
+        patch((s) => ({ suppression: { ...s.suppression, loading: false, error: toErrorInfo(error) } }));
+      }
+    },
+    saveSuppression: async (rule) => {
+      patch((s) => ({ suppression: { ...s.suppression, saving: true, saveError: null } }));
+      try {
+        const out = await api['suppression:save']({ rule });
+        patch((s) => ({ suppression: { ...s.suppression, saving: false } }));
+        get().notify({
+          kind: 'success',
+          title: `Suppression rule "${out.rule.name}" saved`,
+          message: out.deferred
+            ? 'It will be applied when the running job finishes.'
+            : `${out.archived} finding(s) archived, ${out.unarchived} unarchived.`,
+        });
+        await afterRulesChanged();
+        return true;
+      } catch (error) {
+        patch((s) => ({ suppression: { ...s.suppression, saving: false, saveError: toErrorInfo(error) } }));
+        return false;
+      }
+    },
+    deleteSuppression: async (id) => {
+      const name = state().suppression.rules.find((r) => r.id === id)?.name ?? id;
+      try {
+        const out = await api['suppression:delete']({ id });
+        get().notify({
+          kind: 'success',
+          title: out.deleted ? `Suppression rule "${name}" deleted` : `Suppression rule "${name}" was already gone`,
+          message: out.deferred ? 'Applied when the running job finishes.' : `${out.unarchived} finding(s) unarchived.`,
+        });
+        await afterRulesChanged();
+      } catch (error) {
+        get().notify({ kind: 'error', title: `Could not delete "${name}"`, error: toErrorInfo(error) });
+      }
+    },
+    setAccountInfo: async (accountId, update) => {
+      patch({ accountEdit: { busy: accountId, error: null } });
+      try {
+        const current = await api['case:state']({});
+        const previous = current.accounts.find((a) => a.accountId === accountId) ?? { accountId };
+        const next: Record<string, unknown> = { ...previous };
+        for (const key of ['role', 'name'] as const) {
+          const value = update[key];
+          if (value === undefined) continue;
+          if (value === null || value === '') delete next[key];
+          else next[key] = value;
+        }
+        const keep = current.accounts.filter((a) => a.accountId !== accountId);
+        // An entry with nothing but the id says nothing: drop it.
+        const accounts = Object.keys(next).length > 1 ? [...keep, next as (typeof keep)[number]] : keep;
+        await api['case:updateState']({ accounts });
+        patch({ accountEdit: { busy: null, error: null } });
+        await get().loadAccounts();
+        return true;
+      } catch (error) {
+        patch({ accountEdit: { busy: null, error: toErrorInfo(error) } });
+        return false;
+      }
+    },
+    caseSettingsJobFinished: (event) => {
+      if (state().learning.rerunJobId !== event.jobId) return;
+      patch((s) => ({ learning: { ...s.learning, rerunJobId: null } }));
+      if (event.status === 'ok' && state().suppression.loaded) void get().loadSuppression();
+    },
+  };
+}

@@ -1,0 +1,518 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CASE_FORMAT_VERSION,
+  type AccountEntry,
+  type AccountsList,
+  type CaseInfo,
+  type CaseState,
+  type SuppressionRule,
+} from '../../../shared/api/schemas';
+import { ApiError } from '../../../renderer/src/lib/api-client';
+import { criterionToRows, describeCriterion, parseAccounts, rowsToCriterion } from '../../../renderer/src/lib/criteria';
+import { caseFolderFor, folderProblem } from '../../../renderer/src/lib/paths';
+import { DetectionSettings } from '../../../renderer/src/features/case-settings/detection-settings';
+import { SaveCase } from '../../../renderer/src/features/case-settings/save-case';
+import { SuppressionRules } from '../../../renderer/src/features/case-settings/suppression-rules';
+import { OrganizationPanel } from '../../../renderer/src/features/accounts/organization-panel';
+import { createAppStore } from '../../../renderer/src/store';
+import { effectiveFilter } from '../../../renderer/src/store/findings';
+import { fakeApi, noCounts, type Handlers } from './fake-api';
+import { renderWithStore } from './render';
+
+afterEach(cleanup);
+
+const NOW = '2026-03-02T09:00:00.000Z';
+
+function caseState(over: Partial<CaseState> = {}): CaseState {
+  return {
+    formatVersion: CASE_FORMAT_VERSION,
+    name: 'case',
+    createdAt: NOW,
+    updatedAt: NOW,
+    notes: [],
+    findings: {},
+    tags: [],
+    bookmarks: [],
+    savedQueries: [],
+    suppressionRules: [],
+    intelLists: [],
+    settings: { displayTimeZone: 'UTC', disabledRules: [] },
+    accounts: [],
+    organization: null,
+    notifications: [],
+    ...over,
+  };
+}
+
+const TEMP: CaseInfo = {
+  dir: '/tmp/loupe-temp/sample.loupe',
+  name: 'sample',
+  temp: true,
+  readOnly: false,
+  heldBy: null,
+  warnings: [],
+  migratedFrom: null,
+};
+
+const quiet: Handlers = {
+  'findings:list': () => ({ total: 0, rows: [] }),
+  'findings:counts': () => noCounts,
+  'findings:groups': () => ({ total: 0, groups: [] }),
+};
+
+describe('criteria in words and in the editor', () => {
+  it('describes each attribute in the console words, with every operator', () => {
+    expect(
+      describeCriterion({
+        type: { eq: ['Recon:EC2/PortProbeUnprotectedPort'] },
+        severity: { gte: 4, lessThan: 7 },
+        accountId: { neq: ['111122223333', '444455556666'] },
+        'resource.instanceDetails.instanceId': { matches: ['i-0abc*'] },
+        'x.y': { notEquals: ['z'] },
+      }),
+    ).toEqual([
+      'Finding type is Recon:EC2/PortProbeUnprotectedPort',
+      'Severity ≥ 4 and < 7',
+      'Account ID is none of 111122223333, 444455556666',
+      'Instance ID matches i-0abc*',
+      'x.y is not z',
+    ]);
+  });
+
+  it('turns rows into a criterion and back, and names the first bad row', () => {
+    const rows = criterionToRows({ type: { equals: ['A', 'B'] }, severity: { greaterThanOrEqual: 7 } });
+    expect(rows).toEqual([
+      { attribute: 'type', op: 'eq', values: 'A, B' },
+      { attribute: 'severity', op: 'gte', values: '7' },
+    ]);
+    expect(rowsToCriterion(rows)).toEqual({ criterion: { type: { eq: ['A', 'B'] }, severity: { gte: 7 } } });
+    expect(rowsToCriterion([{ attribute: 'severity', op: 'gt', values: 'high' }])).toEqual({
+      error: 'Condition 1: gt needs one number.',
+    });
+    expect(rowsToCriterion([{ attribute: 'a b', op: 'eq', values: 'x' }])).toMatchObject({
+      error: expect.stringContaining('not a finding attribute'),
+    });
+    expect(rowsToCriterion([{ attribute: '', op: 'eq', values: '' }])).toEqual({
+      error: 'Add at least one condition.',
+    });
+    expect(parseAccounts('111122223333, 111122223333 444455556666')).toEqual({
+      accounts: ['111122223333', '444455556666'],
+    });
+    expect(parseAccounts('12345')).toEqual({ error: '"12345" is not a 12-digit AWS account id.' });
+  });
+});
+
+describe('Save As with a typed folder', () => {
+  it('checks the path locally and shows where the case will land', () => {
+    expect(folderProblem('')).toMatch(/Type the folder/);
+    expect(folderProblem('cases/x')).toMatch(/not a full path/);
+    expect(folderProblem('/home/a/x')).toBeNull();
+    expect(folderProblem('C:\\cases\\x')).toBeNull();
+    expect(caseFolderFor('/home/a/x/')).toBe('/home/a/x.loupe');
+    expect(caseFolderFor('/home/a/X.LOUPE')).toBe('/home/a/X.LOUPE');
+  });
+
+  it('refuses a relative path without calling the engine, then saves and shows the new folder', async () => {
+    const fake = fakeApi({
+      'case:info': () => ({ case: TEMP }),
+      'case:saveAs': (input) => ({ ...TEMP, dir: `${input.dir}.loupe`, name: input.name ?? 'sample', temp: false }),
+      'case:summary': () => ({
+        name: 'incident',
+        workspaceDir: '/cases/incident.loupe',
+        sources: [],
+        accounts: [],
+        filesLoaded: 0,
+        filesSkipped: 0,
+        filesFailed: 0,
+        findings: 0,
+      }),
+    });
+    const store = createAppStore(fake.api);
+    renderWithStore(store, <SaveCase />);
+    await waitFor(() => expect(screen.getByTestId('case-location').textContent).toContain(TEMP.dir));
+    expect(screen.getByTestId('case-location').textContent).toContain('temporary');
+    expect(screen.getByRole('button', { name: 'Save' })).toHaveProperty('disabled', true);
+
+    const dir = screen.getByLabelText('Save As folder');
+    fireEvent.change(dir, { target: { value: 'relative/case' } });
+    fireEvent.blur(dir);
+    expect(screen.getByTestId('save-as-help').textContent).toMatch(/not a full path/);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save As' }));
+    });
+    expect(fake.callsTo('case:saveAs')).toEqual([]);
+
+    fireEvent.change(dir, { target: { value: '/cases/incident' } });
+    expect(screen.getByTestId('save-as-help').textContent).toContain('/cases/incident.loupe');
+    fireEvent.change(screen.getByLabelText('Case name'), { target: { value: 'incident' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save As' }));
+    });
+    expect(fake.callsTo('case:saveAs')).toEqual([{ dir: '/cases/incident', name: 'incident' }]);
+    await waitFor(() => expect(screen.getByTestId('save-ok').textContent).toContain('/cases/incident.loupe'));
+    expect(screen.getByTestId('case-location').textContent).not.toContain('temporary');
+    expect(screen.getByRole('button', { name: 'Save' })).toHaveProperty('disabled', false);
+    await waitFor(() => expect(store.getState().workspace.summary?.name).toBe('incident'));
+  });
+
+  it("shows the engine's reason when the folder exists or cannot be written, and keeps the typed path", async () => {
+    const fake = fakeApi({
+      'case:info': () => ({ case: TEMP }),
+      'case:saveAs': () => {
+        throw new ApiError('case:saveAs', {
+          code: 'FILE_UNWRITABLE',
+          message: 'Cannot write /ro/case.loupe: the folder is read-only or you lack permission (EROFS).',
+          hint: 'Open the case read-only, or use Save As to copy it to a folder you can write to.',
+        });
+      },
+    });
+    const store = createAppStore(fake.api);
+    renderWithStore(store, <SaveCase />);
+    fireEvent.change(screen.getByLabelText('Save As folder'), { target: { value: '/ro/case' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save As' }));
+    });
+    const error = screen.getByTestId('save-error');
+    expect(error.textContent).toContain('FILE_UNWRITABLE');
+    expect(error.textContent).toContain('read-only');
+    expect((screen.getByLabelText('Save As folder') as HTMLInputElement).value).toBe('/ro/case');
+    expect(screen.queryByTestId('save-ok')).toBeNull();
+  });
+});
+
+describe('learning period and re-running detections', () => {
+  it('shows the period in force, saves N days or automatic (null), and re-runs detections as a job', async () => {
+    let state = caseState();
+    const fake = fakeApi({
+      ...quiet,
+      'case:state': () => state,
+      'case:updateState': (patch) => {
+        const settings: Record<string, unknown> = { ...state.settings };
+        for (const [k, v] of Object.entries(patch.settings ?? {})) {
+          if (v === null) delete settings[k];
+          else settings[k] = v;
+        }
+        state = { ...state, settings: settings as CaseState['settings'] };
+        return state;
+      },
+      'detect:run': () => ({ jobId: 'd1' }),
+      'jobs:list': () => [],
+      'suppression:list': () => ({ rules: [], archivedBy: {} }),
+    });
+    const store = createAppStore(fake.api);
+    renderWithStore(store, <DetectionSettings />);
+    await waitFor(() => expect(screen.getByTestId('learning-current').textContent).toMatch(/^automatic/));
+
+    fireEvent.click(screen.getByLabelText('First'));
+    fireEvent.change(screen.getByLabelText('Learning period in days'), { target: { value: '400' } });
+    expect(screen.getByRole('button', { name: 'Save period' })).toHaveProperty('disabled', true);
+    fireEvent.change(screen.getByLabelText('Learning period in days'), { target: { value: '3' } });
+    // The re-run waits until the new period is saved.
+    expect(screen.getByTestId('rerun-detections')).toHaveProperty('disabled', true);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save period' }));
+    });
+    expect(fake.callsTo('case:updateState')).toEqual([{ settings: { learningPeriodDays: 3 } }]);
+    expect(screen.getByTestId('learning-current').textContent).toBe('the first 3 days of each source');
+
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('rerun-detections'));
+    });
+    expect(fake.callsTo('detect:run')).toEqual([{}]);
+    expect(store.getState().caseSettings.learning.rerunJobId).toBe('d1');
+    expect(screen.getByTestId('rerun-detections').textContent).toBe('Re-running…');
+    await act(async () => {
+      store.getState().jobFinished({ jobId: 'd1', status: 'ok', error: null });
+    });
+    expect(store.getState().caseSettings.learning.rerunJobId).toBeNull();
+
+    fireEvent.click(screen.getByLabelText('Automatic'));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save period' }));
+    });
+    expect(fake.callsTo('case:updateState').at(-1)).toEqual({ settings: { learningPeriodDays: null } });
+    expect(screen.getByTestId('learning-current').textContent).toMatch(/^automatic/);
+  });
+});
+
+const RULE: SuppressionRule = {
+  id: 'r-scanner',
+  name: 'Internal scanner',
+  description: 'Nessus from the security VPC',
+  enabled: true,
+  criterion: {
+    type: { eq: ['Recon:EC2/PortProbeUnprotectedPort'] },
+    'service.action.networkConnectionAction.remoteIpDetails.ipAddressV4': { eq: ['10.0.0.5'] },
+  },
+  accounts: ['111122223333'],
+  createdAt: NOW,
+  updatedAt: NOW,
+};
+
+function rulesEngine() {
+  let rules: SuppressionRule[] = [RULE];
+  const fake = fakeApi({
+    ...quiet,
+    'accounts:list': () => emptyAccounts,
+    'suppression:list': () => ({ rules, archivedBy: Object.fromEntries(rules.map((r, i) => [r.id, 12 - i * 12])) }),
+    'suppression:save': (input) => {
+      const rule = {
+        ...input.rule,
+        id: input.rule.id ?? 'r-new',
+        description: input.rule.description ?? '',
+        enabled: input.rule.enabled ?? true,
+        createdAt: NOW,
+        updatedAt: NOW,
+      } as SuppressionRule;
+      rules = [...rules.filter((r) => r.id !== rule.id), rule];
+      return { rule, archived: 3, unarchived: 0, deferred: false };
+    },
+    'suppression:delete': (input) => {
+      rules = rules.filter((r) => r.id !== input.id);
+      return { deleted: true, archived: 0, unarchived: 12, deferred: false };
+    },
+  });
+  return fake;
+}
+
+describe('suppression rules', () => {
+  it('lists each rule with its criteria in words, its scope and how many findings it archives', async () => {
+    const store = createAppStore(rulesEngine().api);
+    renderWithStore(store, <SuppressionRules />);
+    const row = await screen.findByTestId('rule-row');
+    expect(row.textContent).toContain('Internal scanner');
+    expect(row.textContent).toContain('Nessus from the security VPC');
+    expect(row.textContent).toContain('Finding type is Recon:EC2/PortProbeUnprotectedPort');
+    expect(row.textContent).toContain('Remote IPv4 is 10.0.0.5');
+    expect(row.textContent).toContain('111122223333');
+    expect(within(row).getByTestId('rule-archives').textContent).toBe('12');
+  });
+
+  it('creates a rule from scratch, refusing a bad condition first', async () => {
+    const fake = rulesEngine();
+    const store = createAppStore(fake.api);
+    renderWithStore(store, <SuppressionRules />);
+    await screen.findByTestId('rule-row');
+    fireEvent.click(screen.getByRole('button', { name: 'New rule' }));
+    const editor = screen.getByTestId('rule-editor');
+    fireEvent.change(within(editor).getByLabelText('Name'), { target: { value: 'Low noise' } });
+    fireEvent.change(within(editor).getByLabelText('Condition 1 attribute'), { target: { value: 'severity' } });
+    fireEvent.change(within(editor).getByLabelText('Condition 1 operator'), { target: { value: 'lt' } });
+    fireEvent.change(within(editor).getByLabelText('Condition 1 values'), { target: { value: 'low' } });
+    await act(async () => {
+      fireEvent.click(within(editor).getByRole('button', { name: 'Save rule' }));
+    });
+    expect(screen.getByTestId('rule-error').textContent).toBe('Condition 1: lt needs one number.');
+    expect(fake.callsTo('suppression:save')).toEqual([]);
+
+    fireEvent.change(within(editor).getByLabelText('Condition 1 values'), { target: { value: '4' } });
+    fireEvent.click(within(editor).getByRole('button', { name: 'Add condition' }));
+    fireEvent.change(within(editor).getByLabelText('Condition 2 attribute'), { target: { value: 'region' } });
+    fireEvent.change(within(editor).getByLabelText('Condition 2 values'), {
+      target: { value: 'eu-west-1, us-east-1' },
+    });
+    await act(async () => {
+      fireEvent.click(within(editor).getByRole('button', { name: 'Save rule' }));
+    });
+    expect(fake.callsTo('suppression:save')).toEqual([
+      {
+        rule: {
+          name: 'Low noise',
+          description: '',
+          enabled: true,
+          criterion: { severity: { lt: 4 }, region: { eq: ['eu-west-1', 'us-east-1'] } },
+        },
+      },
+    ]);
+    await waitFor(() => expect(screen.getAllByTestId('rule-row')).toHaveLength(2));
+    expect(screen.queryByTestId('rule-editor')).toBeNull();
+    expect(screen.getAllByTestId('rule-row')[1]!.textContent).toContain('Severity < 4');
+    // The list and the findings follow the change.
+    expect(fake.callsTo('findings:list').length).toBeGreaterThan(0);
+    expect(store.getState().notifications.toasts.at(-1)).toMatchObject({
+      kind: 'success',
+      title: 'Suppression rule "Low noise" saved',
+      message: '3 finding(s) archived, 0 unarchived.',
+    });
+  });
+
+  it('edits a rule keeping its id, and deletes one only after confirming', async () => {
+    const fake = rulesEngine();
+    const store = createAppStore(fake.api);
+    renderWithStore(store, <SuppressionRules />);
+    await screen.findByTestId('rule-row');
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Internal scanner' }));
+    const editor = screen.getByTestId('rule-editor');
+    expect((within(editor).getByLabelText('Condition 2 values') as HTMLInputElement).value).toBe('10.0.0.5');
+    fireEvent.change(within(editor).getByLabelText('Condition 2 values'), { target: { value: '10.0.0.5, 10.0.0.6' } });
+    fireEvent.click(within(editor).getByLabelText('Enabled'));
+    await act(async () => {
+      fireEvent.click(within(editor).getByRole('button', { name: 'Save rule' }));
+    });
+    expect(fake.callsTo('suppression:save')).toEqual([
+      {
+        rule: expect.objectContaining({
+          id: 'r-scanner',
+          enabled: false,
+          accounts: ['111122223333'],
+          criterion: {
+            type: { eq: ['Recon:EC2/PortProbeUnprotectedPort'] },
+            'service.action.networkConnectionAction.remoteIpDetails.ipAddressV4': { eq: ['10.0.0.5', '10.0.0.6'] },
+          },
+        }),
+      },
+    ]);
+    await waitFor(() => expect(screen.getByTestId('rule-row').textContent).toContain('disabled'));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Internal scanner' }));
+    expect(fake.callsTo('suppression:delete')).toEqual([]);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    });
+    expect(fake.callsTo('suppression:delete')).toEqual([{ id: 'r-scanner' }]);
+    await waitFor(() => expect(screen.queryByTestId('rule-row')).toBeNull());
+    expect(screen.getByText('No suppression rules')).toBeTruthy();
+  });
+});
+
+const emptyAccounts: AccountsList = {
+  accounts: [],
+  organization: {
+    id: null,
+    name: null,
+    managementAccountId: null,
+    administratorAccountId: null,
+    memberAccountIds: [],
+    source: 'none',
+    evidence: [],
+  },
+};
+
+function entry(accountId: string, over: Partial<AccountEntry> = {}): AccountEntry {
+  return {
+    accountId,
+    name: null,
+    environment: null,
+    owner: null,
+    role: 'unknown',
+    roleSource: 'none',
+    evidence: [],
+    inLogs: true,
+    regions: [{ region: 'us-east-1', Low: 1, Medium: 0, High: 2, Critical: 0, findings: 3, events: 50, lastSeen: NOW }],
+    totals: { Low: 1, Medium: 0, High: 2, Critical: 0, findings: 3, events: 50 },
+    ...over,
+  };
+}
+
+describe('organisation in the Accounts view', () => {
+  it('names the management, administrator and member accounts with the events that say so', async () => {
+    const list: AccountsList = {
+      accounts: [
+        entry('111111111111', {
+          role: 'management',
+          roleSource: 'logs',
+          evidence: ['management: called organizations:CreateAccount (only the management account can)'],
+        }),
+        entry('222222222222', { role: 'administrator', roleSource: 'logs', name: 'security' }),
+        entry('333333333333', { role: 'member', roleSource: 'logs', inLogs: false, regions: [] }),
+      ],
+      organization: {
+        id: 'o-abcdefghij',
+        name: null,
+        managementAccountId: '111111111111',
+        administratorAccountId: '222222222222',
+        memberAccountIds: ['333333333333'],
+        source: 'logs',
+        evidence: [],
+      },
+    };
+    const store = createAppStore(fakeApi({ 'accounts:list': () => list }).api);
+    await store.getState().loadAccounts();
+    // Rows per account and region for the table; the account only named by others has none.
+    expect(store.getState().workspace.accounts.rows?.map((r) => r.accountId)).toEqual(['111111111111', '222222222222']);
+    renderWithStore(store, <OrganizationPanel />);
+    const org = screen.getByTestId('organization');
+    expect(org.textContent).toContain('o-abcdefghij');
+    expect(screen.getByTestId('org-management').textContent).toBe('111111111111');
+    expect(screen.getByTestId('org-administrator').textContent).toBe('222222222222 (security)');
+    expect(screen.getByTestId('org-members').textContent).toBe('333333333333');
+    const mgmt = org.querySelector('[data-account-id="111111111111"]') as HTMLElement;
+    expect(within(mgmt).getByTestId('account-role').textContent).toBe('Management');
+    expect(mgmt.textContent).toContain('from the logs');
+    expect(mgmt.textContent).toContain('called organizations:CreateAccount');
+    expect((org.querySelector('[data-account-id="333333333333"]') as HTMLElement).textContent).toContain('no logs');
+  });
+
+  it("sets an account's role and name in the case, keeping the other accounts' entries", async () => {
+    let state = caseState({ accounts: [{ accountId: '999999999999', name: 'legacy' }] });
+    let list: AccountsList = { ...emptyAccounts, accounts: [entry('111122223333')] };
+    const fake = fakeApi({
+      'accounts:list': () => list,
+      'case:state': () => state,
+      'case:updateState': (patch) => {
+        state = { ...state, accounts: (patch.accounts ?? state.accounts) as CaseState['accounts'] };
+        const mine = state.accounts.find((a) => a.accountId === '111122223333');
+        list = {
+          ...emptyAccounts,
+          accounts: [
+            entry('111122223333', {
+              ...(mine?.role ? { role: mine.role, roleSource: 'user' as const } : {}),
+              name: mine?.name ?? null,
+            }),
+          ],
+        };
+        return state;
+      },
+    });
+    const store = createAppStore(fake.api);
+    await store.getState().loadAccounts();
+    renderWithStore(store, <OrganizationPanel />);
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Role of account 111122223333'), { target: { value: 'administrator' } });
+    });
+    expect(fake.callsTo('case:updateState')).toEqual([
+      {
+        accounts: [
+          { accountId: '999999999999', name: 'legacy' },
+          { accountId: '111122223333', role: 'administrator' },
+        ],
+      },
+    ]);
+    await waitFor(() => expect(screen.getByTestId('account-role').textContent).toBe('GuardDuty administrator'));
+    expect(screen.getByTestId('organization').textContent).toContain('set by you');
+
+    const name = screen.getByLabelText('Name of account 111122223333');
+    fireEvent.change(name, { target: { value: 'prod' } });
+    await act(async () => {
+      fireEvent.blur(name);
+    });
+    expect(fake.callsTo('case:updateState').at(-1)).toEqual({
+      accounts: [
+        { accountId: '999999999999', name: 'legacy' },
+        { accountId: '111122223333', role: 'administrator', name: 'prod' },
+      ],
+    });
+    // Back to what the logs say: the role is removed, the name kept.
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Role of account 111122223333'), { target: { value: '' } });
+    });
+    expect(fake.callsTo('case:updateState').at(-1)).toEqual({
+      accounts: [
+        { accountId: '999999999999', name: 'legacy' },
+        { accountId: '111122223333', name: 'prod' },
+      ],
+    });
+  });
+});
+
+describe('findings filter by exact resource', () => {
+  it('drills into a resource group with the exact id, not a substring', () => {
+    const store = createAppStore(fakeApi(quiet).api);
+    store.getState().setGroupBy('resource');
+    store.getState().drillInto('AKIAEXAMPLE1');
+    expect(effectiveFilter(store.getState().findings)).toMatchObject({ resourceId: 'AKIAEXAMPLE1' });
+    expect(effectiveFilter(store.getState().findings).resource).toBeUndefined();
+  });
+});
