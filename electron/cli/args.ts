@@ -42,6 +42,10 @@ export interface ScanArgs extends OutputArgs {
   learningDays: number | undefined;
   suppress: string | undefined;
   notify: string | undefined;
+  /** Load the feeds `loupe intel update` keeps (default yes, when there are any). */
+  feeds: boolean;
+  /** Where those feeds are; the engine's default folder when unset. */
+  feedsDir: string | undefined;
 }
 
 const OUTPUT_OPTIONS = {
@@ -65,6 +69,8 @@ export function parseScanArgs(argv: string[]): ScanArgs | null {
       'learning-days': { type: 'string' },
       suppress: { type: 'string' },
       notify: { type: 'string' },
+      'no-feeds': { type: 'boolean' },
+      'feeds-dir': { type: 'string' },
       profile: { type: 'string' },
       region: { type: 'string' },
       endpoint: { type: 'string' },
@@ -117,6 +123,8 @@ export function parseScanArgs(argv: string[]): ScanArgs | null {
     learningDays,
     suppress: values.suppress,
     notify: values.notify,
+    feeds: !(values['no-feeds'] ?? false),
+    feedsDir: values['feeds-dir'],
     ...outputArgs(values),
   };
 }
@@ -214,4 +222,41 @@ export function parseServeArgs(argv: string[]): ServeArgs | null {
     trustedLists: values['trusted-list'] ?? [],
     open: values.open ?? false,
   };
+}
+
+export interface IntelUpdateArgs {
+  /** The feeds file; the bundled resources/intel/feeds.json when unset. */
+  feeds: string | undefined;
+  /** Where the copies are kept; the engine's default folder when unset. */
+  dir: string | undefined;
+  timeoutSeconds: number | undefined;
+}
+
+/** `loupe intel update [--feeds FILE] [--dir DIR] [--timeout S]`; null = help. */
+export function parseIntelArgs(argv: string[]): IntelUpdateArgs | null {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      feeds: { type: 'string' },
+      dir: { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return null;
+  const [action, ...extra] = positionals;
+  if (action === undefined) return null;
+  if (action !== 'update') throw new UsageError(`intel knows one action, update; not "${action}".`);
+  if (extra.length > 0) throw new UsageError(`intel update takes no paths; unexpected ${extra[0]}.`);
+  const timeoutText = values.timeout;
+  const timeoutSeconds = timeoutText === undefined ? undefined : Number(timeoutText);
+  if (
+    timeoutSeconds !== undefined &&
+    !(Number.isInteger(timeoutSeconds) && timeoutSeconds >= 1 && timeoutSeconds <= 3600)
+  ) {
+    throw new UsageError(`--timeout takes whole seconds from 1 to 3600, not "${timeoutText}".`);
+  }
+  return { feeds: values.feeds, dir: values.dir, timeoutSeconds };
 }

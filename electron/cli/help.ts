@@ -15,6 +15,11 @@ findings.
 Options:
   --threat-list FILE    a threat list to match against (repeatable)
   --trusted-list FILE   a trusted list whose addresses never raise findings (repeatable)
+                        (a list may start with "# category: tor-exit" and "# accounts: ID, ..."
+                        to say what it is and which accounts it applies to)
+  --no-feeds            do not load the feeds downloaded by 'loupe intel update'
+                        (by default every feed copy there is loaded with its category)
+  --feeds-dir DIR       where those feeds are (default: $LOUPE_CONFIG_DIR/intel, or ~/.loupe/intel)
   --out FILE            write the findings to FILE ('-' for stdout; a folder for guardduty-s3)
   --format FORMAT       ${FORMATS};
                         guessed from --out (.jsonl, .csv, .html, .sh) when not given
@@ -70,3 +75,22 @@ Options:
   -h, --help            show this help
 
 Stops on Ctrl-C (SIGINT) or SIGTERM.`;
+
+export const INTEL_HELP = `Usage: loupe intel update [options]
+
+Downloads public threat feeds (Tor exit nodes, botnet C&C servers, compromised hosts...) named in
+a feeds file and keeps each with its fetch date and SHA-256. A download is used only when Loupe's
+list parsers read it cleanly; an error page, a malformed or empty feed is refused and the copy
+from the last good update stays in use. 'loupe scan' loads the kept copies (with their
+categories) unless given --no-feeds. Nothing else in Loupe goes online for intelligence.
+
+Options:
+  --feeds FILE          the feeds to fetch: JSON {"feeds": [{"name", "url", "category", "kind",
+                        "format"}]} (default: resources/intel/feeds.json)
+  --dir DIR             where to keep the copies (default: $LOUPE_CONFIG_DIR/intel, or
+                        ~/.loupe/intel); index.json there lists what was fetched and when
+  --timeout S           seconds allowed per download (default 60)
+  -h, --help            show this help
+
+Exit status: 0 when every feed was updated, 1 when one or more could not be (their previous
+copies, if any, are still used), 2 for a bad command line.`;

@@ -1,6 +1,6 @@
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, missingPaths, printError, stdio, UsageError, type Output } from './common';
-import { parseExportArgs, parseScanArgs, parseServeArgs } from './args';
-import { EXPORT_HELP, SCAN_HELP, SERVE_HELP } from './help';
+import { parseExportArgs, parseIntelArgs, parseScanArgs, parseServeArgs } from './args';
+import { EXPORT_HELP, INTEL_HELP, SCAN_HELP, SERVE_HELP } from './help';
 
 /**
  * `loupe <command>`: scan, export and serve; ingest and detect are reserved names so scripts
@@ -13,6 +13,7 @@ Commands:
                      write findings
   export <case>      write the findings of a saved case in any export format
   serve [path]...    start web mode on 127.0.0.1 and print its URL
+  intel update       download the public threat feeds scans use (Tor exits, C&C servers...)
 
 Run 'loupe <command> --help' for a command's options.`;
 
@@ -32,6 +33,14 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Output) => Promise<nu
       if (!args) return help(io, EXPORT_HELP);
       // No missing-path check: `acme` names the case `acme.loupe` too (runExport finds it).
       return (await import('./export')).runExport(args, io);
+    },
+  },
+  intel: {
+    run: async (argv, io) => {
+      const args = parseIntelArgs(argv);
+      if (!args) return help(io, INTEL_HELP);
+      if (args.feeds !== undefined && reportMissing(io, 'intel', [args.feeds])) return EXIT_FAILED;
+      return (await import('./intel')).runIntelUpdate(args, io);
     },
   },
   serve: {

@@ -1,6 +1,7 @@
 import { createEngine } from '../engine/api';
 import type { CaseLoadReport } from '../engine/case/load';
 import { readSuppressionRules } from '../engine/case/suppression-file';
+import { defaultFeedDir, storedFeeds } from '../engine/intel/feeds';
 import { readNotificationRules } from '../engine/notify/rules-file';
 import type { ScanArgs } from './args';
 import { EXIT_FAILED, EXIT_OK, missingPaths, printError, type Output } from './common';
@@ -33,6 +34,16 @@ export async function runScan(args: ScanArgs, io: Output): Promise<number> {
 
   // With --out -, stdout carries the findings; everything for people moves to stderr.
   const say = args.out === '-' ? io.err : io.out;
+  // Feeds from `loupe intel update` are ordinary lists whose header carries their category.
+  const feeds = args.feeds ? storedFeeds(args.feedsDir ?? defaultFeedDir()) : [];
+  const threatLists = [...args.threatLists, ...feeds.filter((f) => f.kind === 'threat').map((f) => f.path)];
+  const trustedLists = [...args.trustedLists, ...feeds.filter((f) => f.kind === 'trusted').map((f) => f.path)];
+  if (feeds.length > 0) {
+    const oldest = feeds.map((f) => f.fetchedAt).sort()[0] ?? '';
+    say(
+      `Feeds: ${feeds.length} from ${args.feedsDir ?? defaultFeedDir()} (${feeds.map((f) => `${f.name} ${f.category}`).join(', ')}); oldest fetched ${oldest}`,
+    );
+  }
   let engine;
   try {
     engine = await createEngine({ shell: 'cli', workspaceDir: args.workspace, rulesDir: args.rules });
@@ -45,8 +56,8 @@ export async function runScan(args: ScanArgs, io: Output): Promise<number> {
     const job = engine.openCase({
       paths: args.paths,
       s3: args.s3,
-      threatLists: args.threatLists,
-      trustedLists: args.trustedLists,
+      threatLists,
+      trustedLists,
       flowFormat: args.flowFormat,
       learningDays: args.learningDays,
       suppressionRules,

@@ -30,3 +30,24 @@ for (const rule of rules) {
     });
   });
 }
+
+describe('the shared flow stage', () => {
+  it('is built for the flow rules and emptied after the pass', async () => {
+    const rule = rules.find((r) => r.id === 'flow-c2-activity');
+    const test = rule?.tests.find((t) => t.expect === 'match');
+    if (!rule || !test) throw new Error('flow-c2-activity and its match case are needed here');
+    const result = await runRuleCase(db, rule, test, 0);
+    expect(result.ok, result.message).toBe(true);
+    expect(result.report?.stageMs['flow_sides']).toBeGreaterThanOrEqual(0);
+    const left = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM flow_sides`);
+    expect(left?.n).toBe(0);
+  });
+
+  it('is not built when no flow rule runs', async () => {
+    const rule = rules.find((r) => r.source === 'cloudtrail');
+    const test = rule?.tests[0];
+    if (!rule || !test) throw new Error('a CloudTrail rule with a case is needed here');
+    const result = await runRuleCase(db, rule, test, 0);
+    expect(result.report?.stageMs).toEqual({});
+  });
+});

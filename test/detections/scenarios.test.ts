@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,14 @@ beforeAll(async () => {
   if (intel.threatList) await loadIntelList(db, join(out, intel.threatList), 'threat');
   if (intel.trustedList) await loadIntelList(db, join(out, intel.trustedList), 'trusted');
   if (intel.torList) await loadIntelList(db, join(out, intel.torList), 'threat', { category: 'tor-exit' });
+  // The other lists (Tor relays, C&C, sinkholes...) declare their category in a `# category:` header.
+  const known = new Set(
+    [intel.threatList, intel.trustedList, intel.torList].filter(Boolean).map((p) => join(out, p ?? '')),
+  );
+  const intelDir = join(out, 'intel');
+  const extra = existsSync(intelDir) ? readdirSync(intelDir).map((f) => join(intelDir, f)) : [];
+  for (const path of extra.filter((p) => p.endsWith('.txt') && !known.has(p)).sort())
+    await loadIntelList(db, path, 'threat');
   // The rule catalog alone: the learned-behaviour analyzers have their own scenario tests
   // (test/detections/analyzers), where a root console login after the learning period is news.
   report = await runDetections(db, ctx, { analyzers: false });

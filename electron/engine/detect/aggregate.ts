@@ -100,26 +100,3 @@ SELECT a.* EXCLUDE (first_ts, last_ts), iso_ts(a.first_ts) AS first_seen, iso_ts
 export async function aggregateHits(db: Database, options: QueryOptions = {}): Promise<AggregatedFinding[]> {
   return db.all<AggregatedFinding & Record<string, unknown>>(aggregateSql(), undefined, options);
 }
-
-/**
- * Trusted lists win over everything (GuardDuty: an entry on both lists is trusted): hits whose
- * remote address or queried domain is trusted are dropped before aggregation. Returns how many.
- */
-export async function suppressTrusted(db: Database, options: QueryOptions = {}): Promise<number> {
-  const before = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM detect_hits`, undefined, options);
-  // Addresses and names are judged once each (distinct values), then matching hits are dropped.
-  await db.run(
-    `DELETE FROM detect_hits
-      WHERE remote_ip IN (SELECT a.ip
-                            FROM (SELECT ip, ip4_to_int(ip) AS n FROM (SELECT DISTINCT remote_ip AS ip FROM detect_hits WHERE remote_ip IS NOT NULL)) a
-                            JOIN intel t ON t.list_kind = 'trusted' AND t.ip_start IS NOT NULL AND a.n BETWEEN t.ip_start AND t.ip_end)
-         OR rtrim(lower(domain), '.') IN (SELECT d.name
-                            FROM (SELECT DISTINCT rtrim(lower(domain), '.') AS name FROM detect_hits WHERE domain IS NOT NULL) d
-                            JOIN intel t ON t.list_kind = 'trusted' AND t.domain IS NOT NULL
-                                        AND ((NOT t.wildcard AND d.name = t.domain) OR (t.wildcard AND ends_with(d.name, '.' || t.domain))))`,
-    undefined,
-    options,
-  );
-  const after = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM detect_hits`, undefined, options);
-  return (before?.n ?? 0) - (after?.n ?? 0);
-}

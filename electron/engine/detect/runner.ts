@@ -3,13 +3,14 @@ import { findingTypeInfo, severityLabel, type SeverityLabel } from '../../../sha
 import type { Database, QueryOptions } from '../db/database';
 import { ensureEnrichment, lookupIps, type IpInfo } from '../enrich/ip-data';
 import { loadBundledIntel } from '../intel/bundled';
+import { dropOutOfScopeThreatHits, suppressTrustedHits } from '../intel/scope';
 import type { JobContext } from '../jobs/job-registry';
-import { aggregateHits, suppressTrusted } from './aggregate';
+import { aggregateHits } from './aggregate';
 import { prepareAnalyzers } from './analyzers';
 import { buildFinding } from './finding-builder';
 import { DEFAULT_RULES_DIR, loadRules, type RuleFailure } from './rules';
 import type { Rule } from './rule-schema';
-import { stageRule } from './stage';
+import { clearFlowSides, stageFlowSides, stageRule, usesFlowSides } from './stage';
 import { storeFindings, type StoredFinding } from './store';
 
 export interface DetectOptions {
@@ -45,12 +46,16 @@ export interface DetectReport {
   rulesSkipped: Array<{ ruleId: string; reason: string }>;
   /** Matching events dropped because their remote address or domain is on a trusted list. */
   suppressedByTrustedList: number;
+  /** Threat-list matches dropped because the list is scoped to other accounts. */
+  outOfScopeListMatches: number;
   /** Findings removed because the rule that made them no longer matches. */
   findingsRemoved: number;
   /** Problems that did not stop the run (bundled intel or enrichment data unavailable). */
   warnings: string[];
   /** Milliseconds each rule took (staging its hits), for finding slow rules. */
   ruleMs: Record<string, number>;
+  /** Milliseconds spent building shared per-pass stages (`flow_sides`) before the rules. */
+  stageMs: Record<string, number>;
 }
 
 const DEFAULT_RULE_TIMEOUT_MS = 5 * 60_000;
@@ -108,37 +113,44 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
   }
 
   const tables = await tablesPresent(db, q);
-  const rulesSkipped: DetectReport['rulesSkipped'] = [];
-  const rulesRan: string[] = [];
-  const byId = new Map<string, Rule>();
-  const ruleMs: Record<string, number> = {};
   await db.run(`DELETE FROM detect_hits`, undefined, q);
 
-  for (const [i, rule] of rules.entries()) {
-    if (signal.aborted) break;
-    ctx.report({ done: i, total: rules.length, message: `Rule ${rule.id}` });
-    if (!tables.has(rule.source)) {
-      rulesSkipped.push({ ruleId: rule.id, reason: `no ${rule.source} table in this case` });
-      continue;
+  const stageMs: Record<string, number> = {};
+  const flowStaged = tables.has('vpcflow') && rules.some((r) => r.source === 'vpcflow' && usesFlowSides(r));
+  let staged: RuleLoopResult;
+  let runnable = rules;
+  try {
+    if (flowStaged) {
+      ctx.report({ message: 'Classifying flows' });
+      const stageStarted = Date.now();
+      try {
+        await stageFlowSides(db, q);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // Without the stage the flow rules would silently find nothing: fail them by name instead.
+        const reason = `the shared flow stage could not be built: ${(error as Error).message.split('\n')[0]}`;
+        for (const r of rules.filter(usesFlowSides)) rulesFailed.push({ ruleId: r.id, file: r.file, error: reason });
+        runnable = rules.filter((r) => !usesFlowSides(r));
+      }
+      stageMs['flow_sides'] = Date.now() - stageStarted;
     }
-    const ruleStarted = Date.now();
-    try {
-      await stageRule(db, rule, { now, signal, timeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS });
-      ruleMs[rule.id] = Date.now() - ruleStarted;
-      rulesRan.push(rule.id);
-      byId.set(rule.id, rule);
-    } catch (error) {
-      if (signal.aborted) throw error;
-      rulesFailed.push({ ruleId: rule.id, file: rule.file, error: (error as Error).message });
-      // A failed INSERT leaves nothing behind, but be certain no partial hits reach aggregation.
-      await db.run(`DELETE FROM detect_hits WHERE rule_id = $id`, { id: rule.id }, q);
-    }
+    staged = await runRuleLoop(db, ctx, runnable, tables, {
+      now,
+      timeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS,
+    });
+  } finally {
+    // A cancelled or failed pass must not leave a copy of the flows behind either.
+    if (flowStaged) await clearFlowSides(db).catch(() => undefined);
   }
+  const { rulesSkipped, rulesRan, byId, ruleMs } = staged;
+  rulesFailed.push(...staged.rulesFailed);
   if (signal.aborted)
     throw new LoupeError('QUERY_CANCELLED', 'The detection run was cancelled; earlier findings are unchanged.');
 
   ctx.report({ phase: 'aggregate', done: rules.length, total: rules.length, message: 'Building findings' });
-  const suppressed = await suppressTrusted(db, q);
+  // Lists scoped to some accounts (`# accounts:`) only count for those; then trusted wins.
+  const outOfScope = await dropOutOfScopeThreatHits(db, q);
+  const suppressed = await suppressTrustedHits(db, q);
   const rows = await aggregateHits(db, q);
   const remoteIps = rows.map((r) => r.remote_ip).filter((ip): ip is string => typeof ip === 'string');
   let ipInfo = new Map<string, IpInfo>();
@@ -178,10 +190,53 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
     elapsedMs: Date.now() - started,
     rulesSkipped,
     suppressedByTrustedList: suppressed,
+    outOfScopeListMatches: outOfScope,
     findingsRemoved: removed,
     warnings,
     ruleMs,
+    stageMs,
   };
+}
+
+interface RuleLoopResult {
+  rulesSkipped: DetectReport['rulesSkipped'];
+  rulesRan: string[];
+  rulesFailed: RuleFailure[];
+  byId: Map<string, Rule>;
+  ruleMs: Record<string, number>;
+}
+
+/** Stages every rule's hits in turn; a failing rule is recorded and the others still run. */
+async function runRuleLoop(
+  db: Database,
+  ctx: JobContext,
+  rules: Rule[],
+  tables: Set<string>,
+  options: { now: Date; timeoutMs: number },
+): Promise<RuleLoopResult> {
+  const signal = ctx.signal;
+  const out: RuleLoopResult = { rulesSkipped: [], rulesRan: [], rulesFailed: [], byId: new Map(), ruleMs: {} };
+  for (const [i, rule] of rules.entries()) {
+    if (signal.aborted) break;
+    ctx.report({ done: i, total: rules.length, message: `Rule ${rule.id}` });
+    if (!tables.has(rule.source)) {
+      out.rulesSkipped.push({ ruleId: rule.id, reason: `no ${rule.source} table in this case` });
+      continue;
+    }
+    const ruleStarted = Date.now();
+    try {
+      await stageRule(db, rule, { now: options.now, signal, timeoutMs: options.timeoutMs });
+      out.ruleMs[rule.id] = Date.now() - ruleStarted;
+      out.rulesRan.push(rule.id);
+      out.byId.set(rule.id, rule);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      out.rulesFailed.push({ ruleId: rule.id, file: rule.file, error: (error as Error).message });
+      // A failed INSERT leaves nothing behind, but be certain no partial hits reach aggregation.
+      await db.run(`DELETE FROM detect_hits WHERE rule_id = $id`, { id: rule.id }, { signal });
+    }
+  }
+  return out;
 }
 
 /** The GuardDuty types the given rules can emit (for docs and coverage tests). */

@@ -1,5 +1,6 @@
 import { LoupeError } from '../../../shared/errors';
 import type { Database, QueryOptions, SqlParams } from '../db/database';
+import { FLOW_SIDES_SELECT, FLOW_STAGE_DDL } from '../db/schema-findings';
 import { HIT_COLUMNS, IDENTIFIER, REQUIRED_HIT_COLUMNS, RESERVED_HIT_COLUMNS } from './hit-columns';
 import { queryParams } from './rules';
 import type { Rule } from './rule-schema';
@@ -136,4 +137,33 @@ export async function stageRule(db: Database, rule: Rule, options: StageOptions)
 
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
+}
+
+/** Rules that read the shared flow stage (see FLOW_SIDES_SELECT). */
+export function usesFlowSides(rule: Rule): boolean {
+  return /\bflow_sides\b/.test(rule.query);
+}
+
+/**
+ * Classifies every flow once for the whole pass (direction, local/remote side, remote address as
+ * an integer, hour, owning instance) into the in-memory `loupe_scratch.flow_sides` (the case's
+ * `flow_sides` view), so each flow rule starts from a filtered scan of it instead of re-deriving
+ * it from `vpcflow`. Returns the rows staged.
+ */
+export async function stageFlowSides(db: Database, options: QueryOptions = {}): Promise<number> {
+  // The scratch database belongs to the DuckDB instance: attach it (and the view) again in case
+  // this instance opened the case without migrating it.
+  for (const sql of FLOW_STAGE_DDL) await db.run(sql, undefined, options);
+  await db.run(`CREATE OR REPLACE TABLE loupe_scratch.flow_sides AS ${FLOW_SIDES_SELECT}`, undefined, options);
+  const row = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM flow_sides`, undefined, options);
+  return row?.n ?? 0;
+}
+
+/** Empties the stage after a pass: it is a copy of the flows, held in memory. */
+export async function clearFlowSides(db: Database, options: QueryOptions = {}): Promise<void> {
+  await db.run(
+    `CREATE OR REPLACE TABLE loupe_scratch.flow_sides AS SELECT * FROM (${FLOW_SIDES_SELECT}) WHERE false`,
+    undefined,
+    options,
+  );
 }

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LoupeError } from '../../../shared/errors';
 import type { Database, QueryOptions } from '../db/database';
 import { ListBuilder, type ParsedList } from './entries';
 import { parseTxt } from './formats';
 import { INTEL_CATEGORIES, loadIntelText, type IntelCategory, type IntelListInfo } from './lists';
+import { resourcePath } from '../resources-dir';
 
-/** resources/intel, found from this file so the working directory does not matter. */
-export const BUNDLED_INTEL_DIR = fileURLToPath(new URL('../../../resources/intel', import.meta.url));
+/** resources/intel, wherever the engine runs from (repo, bundle or packaged app). */
+export const BUNDLED_INTEL_DIR = resourcePath('intel');
 
 export interface BundledHeader {
   name: string;

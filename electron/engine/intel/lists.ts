@@ -12,13 +12,20 @@ export type { IntelFormat } from './formats';
 /**
  * What a list is for. User threat lists are `custom` (GuardDuty's `.Custom` finding types);
  * a feed the user vouches for as managed-grade intel can be loaded as `malicious` or
- * `tor-exit` (the non-custom MaliciousIPCaller / TorIPCaller types). The rest are the bundled
- * reference lists in resources/intel.
+ * `tor-exit` (the non-custom MaliciousIPCaller / TorIPCaller types). Address lists of Tor relays,
+ * command-and-control servers, sinkholes and drop points drive the matching flow types
+ * (TorClient/TorRelay, C&CActivity.B, BlackholeTraffic, DropPoint); `mining-pool` holds both
+ * pool domains (bundled) and addresses (BitcoinTool.B). The rest are the bundled reference lists
+ * in resources/intel.
  */
 export const INTEL_CATEGORIES = [
   'custom',
   'malicious',
   'tor-exit',
+  'tor-relay',
+  'c2',
+  'sinkhole',
+  'drop-point',
   'mining-pool',
   'doh-resolver',
   'test-domain',
@@ -40,6 +47,8 @@ export interface IntelListInfo {
   skipped: IntelLineIssue[];
   /** Malformed lines left out because the caller asked for `skipInvalid`. */
   rejected: IntelLineIssue[];
+  /** The accounts the list applies to; null = every account. */
+  accounts: string[] | null;
 }
 
 export interface LoadIntelOptions {
@@ -48,6 +57,11 @@ export interface LoadIntelOptions {
   category?: IntelCategory;
   /** Load the valid lines and report the malformed ones instead of refusing the list. */
   skipInvalid?: boolean;
+  /**
+   * Apply the list only to findings in these accounts (12-digit ids). Wins over a
+   * `# accounts: 111122223333, ...` header line; neither means every account.
+   */
+  accounts?: string[];
   signal?: AbortSignal;
 }
 
@@ -122,6 +136,7 @@ export async function loadIntelText(
   if (options.format !== undefined && !isIntelFormat(options.format)) {
     throw new LoupeError('INVALID_INPUT', `Unknown list format "${String(options.format)}" for ${where}.`);
   }
+  const accounts = normalizeAccounts(options.accounts ?? headerAccounts(text), where);
   const format = options.format ?? detectFormat(text);
   const parsed = options.parsed ?? parseList(text, format);
 
@@ -145,6 +160,7 @@ export async function loadIntelText(
     bundled: options.bundled ?? false,
     skipped: parsed.skipped.slice(0, MAX_ISSUES_REPORTED),
     rejected: parsed.errors.slice(0, MAX_ISSUES_REPORTED),
+    accounts,
   };
   await writeList(db, info, parsed.entries, options.signal === undefined ? {} : { signal: options.signal });
   return info;
@@ -175,22 +191,29 @@ async function writeList(
       ].join('\x1f'),
     )
     .join('\x1e');
-  const list = { name: info.name, kind: info.kind, category: info.category, bundled: info.bundled, sha: info.sha256 };
+  const list = {
+    name: info.name,
+    kind: info.kind,
+    category: info.category,
+    bundled: info.bundled,
+    sha: info.sha256,
+    accounts: info.accounts === null ? null : JSON.stringify(info.accounts),
+  };
   await inTransaction(
     db,
     async (run) => {
       await run(`DELETE FROM intel WHERE list_name = $name`, { name: info.name });
       await run(`DELETE FROM intel_lists WHERE list_name = $name`, { name: info.name });
       await run(
-        `INSERT INTO intel (list_name, list_kind, category, bundled, entry_type, value, ip_start, ip_end, domain, wildcard, threat_name, line, list_sha256)
+        `INSERT INTO intel (list_name, list_kind, category, bundled, entry_type, value, ip_start, ip_end, domain, wildcard, threat_name, line, list_sha256, accounts)
          SELECT $name, $kind, $category, $bundled, f[1], f[2], TRY_CAST(f[3] AS BIGINT), TRY_CAST(f[4] AS BIGINT), nullif(f[5], ''),
-                f[6] = 'true', nullif(f[7], ''), TRY_CAST(f[8] AS INTEGER), $sha
+                f[6] = 'true', nullif(f[7], ''), TRY_CAST(f[8] AS INTEGER), $sha, from_json(CAST($accounts AS JSON), '["VARCHAR"]')
            FROM (SELECT string_split(r, chr(31)) AS f FROM (SELECT unnest(string_split($rows, chr(30))) AS r))`,
         { ...list, rows },
       );
       await run(
-        `INSERT INTO intel_lists (list_name, list_kind, category, bundled, path, format, sha256, entries)
-         VALUES ($name, $kind, $category, $bundled, $path, $format, $sha, $entries)`,
+        `INSERT INTO intel_lists (list_name, list_kind, category, bundled, path, format, sha256, entries, accounts)
+         VALUES ($name, $kind, $category, $bundled, $path, $format, $sha, $entries, from_json(CAST($accounts AS JSON), '["VARCHAR"]'))`,
         { ...list, path: info.path, format: info.format, entries: info.entries },
       );
     },
@@ -222,11 +245,43 @@ export function headerCategory(text: string): IntelCategory | undefined {
     const t = line.trim();
     if (t === '') continue;
     if (!t.startsWith('#')) break;
-    const m = /^#\s*category:\s*([a-z-]+)\s*$/i.exec(t);
+    const m = /^#\s*category:\s*([a-z0-9-]+)\s*$/i.exec(t);
     const value = m?.[1]?.toLowerCase();
     if (value && (INTEL_CATEGORIES as readonly string[]).includes(value)) return value as IntelCategory;
   }
   return undefined;
+}
+
+/**
+ * `# accounts: 111122223333, 444455556666` among the leading comments scopes a list to those
+ * accounts (issue 7: a partner's scanner is trusted in one account, not in all of them).
+ */
+export function headerAccounts(text: string): string[] | undefined {
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const t = line.trim();
+    if (t === '') continue;
+    if (!t.startsWith('#')) break;
+    const m = /^#\s*accounts:\s*(.*)$/i.exec(t);
+    if (m) return (m[1] ?? '').split(/[\s,]+/).filter((a) => a !== '');
+  }
+  return undefined;
+}
+
+function normalizeAccounts(accounts: string[] | undefined, where: string): string[] | null {
+  if (accounts === undefined) return null;
+  const bad = accounts.find((a) => !/^\d{12}$/.test(a));
+  if (bad !== undefined || accounts.length === 0) {
+    throw new LoupeError(
+      'INVALID_INPUT',
+      bad === undefined
+        ? `The account scope of ${where} names no account.`
+        : `The account scope of ${where} names "${bad}", which is not a 12-digit AWS account id.`,
+      {
+        hint: 'Write "# accounts: 111122223333, 444455556666", or leave the line out to apply the list to every account.',
+      },
+    );
+  }
+  return [...new Set(accounts)].sort();
 }
 
 function sha256(bytes: Buffer): string {
@@ -235,7 +290,7 @@ function sha256(bytes: Buffer): string {
 
 export async function listIntelLists(db: Database): Promise<Array<Omit<IntelListInfo, 'skipped' | 'rejected'>>> {
   return db.all(
-    `SELECT list_name AS name, list_kind AS kind, path, sha256, entries, format, category, bundled
+    `SELECT list_name AS name, list_kind AS kind, path, sha256, entries, format, category, bundled, accounts
        FROM intel_lists ORDER BY bundled, list_name`,
   );
 }
