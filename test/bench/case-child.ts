@@ -2,6 +2,7 @@
  * One bench process per job, so its peak memory is its own. Prints one JSON line.
  *   tsx test/bench/case-child.ts load <job.json>    load each source in turn into a fresh database file
  *   tsx test/bench/case-child.ts detect <job.json>  one full detection pass over that database
+ *   tsx test/bench/case-child.ts behaviour <job.json>  the learned-behaviour analyzers alone (no rule files)
  * The database is opened the way a case is (threads and memory limit of the workspace code)
  * unless the job names a memory limit.
  */
@@ -9,6 +10,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { DB_THREADS, memoryLimitFor } from '../../electron/engine/case/workspace';
 import { Database } from '../../electron/engine/db/database';
 import { migrate } from '../../electron/engine/db/schema';
+import { runAnalyzers } from '../../electron/engine/detect/analyzers/index';
 import { runDetections } from '../../electron/engine/detect/runner';
 import type { JobContext } from '../../electron/engine/jobs/job-registry';
 import { ingestPaths } from '../../electron/engine/sources/ingest';
@@ -41,6 +43,19 @@ export interface DetectFigures {
   findings: number;
   rules: number;
   rulesFailed: number;
+  peakRssMb: number;
+}
+
+export interface BehaviourFigures {
+  /** The whole pass: bundled lists and IP data, baselines, the analyzer rules, findings. */
+  seconds: number;
+  /** Milliseconds of each preparation step (learning, reference, cloudtrail-features, iam, s3, flow, dns, correlation). */
+  prepareMs: Record<string, number>;
+  /** Milliseconds staging each analyzer rule (hits from the verdict tables). */
+  ruleMs: Record<string, number>;
+  findings: number;
+  byType: Record<string, number>;
+  events: { cloudtrail: number; vpcflow: number; dns: number };
   peakRssMb: number;
 }
 
@@ -78,7 +93,8 @@ function fileBytes(path: string): number {
 }
 
 const [mode, jobPath] = process.argv.slice(2);
-if ((mode !== 'load' && mode !== 'detect') || !jobPath) throw new Error('usage: case-child.ts load|detect <job.json>');
+if ((mode !== 'load' && mode !== 'detect' && mode !== 'behaviour') || !jobPath)
+  throw new Error('usage: case-child.ts load|detect|behaviour <job.json>');
 const job = JSON.parse(readFileSync(jobPath, 'utf8')) as ChildJob;
 const ctx: JobContext = { signal: new AbortController().signal, report: () => undefined };
 const memoryLimit = job.memoryLimit ?? memoryLimitFor();
@@ -111,6 +127,24 @@ try {
       });
     }
     figures.peakRssMb = Math.max(...figures.sources.map((s) => s.peakRssMb));
+    process.stdout.write(JSON.stringify(figures) + '\n');
+  } else if (mode === 'behaviour') {
+    const events = await db.one<BehaviourFigures['events']>(
+      `SELECT (SELECT count(*) FROM cloudtrail)::INTEGER AS cloudtrail, (SELECT count(*) FROM vpcflow)::INTEGER AS vpcflow,
+              (SELECT count(*) FROM dns)::INTEGER AS dns`,
+    );
+    const t0 = performance.now();
+    // runAnalyzers: runDetections over the analyzer rules only (rule files off).
+    const report = await runAnalyzers(db, ctx, { dropTables: true });
+    const figures: BehaviourFigures = {
+      seconds: (performance.now() - t0) / 1000,
+      prepareMs: report.prepareMs,
+      ruleMs: report.ruleMs,
+      findings: report.findings,
+      byType: report.byType,
+      events: events ?? { cloudtrail: 0, vpcflow: 0, dns: 0 },
+      peakRssMb: peakRssMb(),
+    };
     process.stdout.write(JSON.stringify(figures) + '\n');
   } else {
     const t0 = performance.now();

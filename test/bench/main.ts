@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_SPEC, benchCase } from './dataset';
 import { fmt } from './measure';
+import { behaviourSection } from './sections/behaviour';
 import { detectSection } from './sections/detect';
 import { loadSection } from './sections/load';
 import { uiQueriesSection } from './sections/ui-queries';
 import type { BenchContext, BenchSection, BenchTable } from './sections/types';
 
-const SECTIONS: BenchSection[] = [loadSection, detectSection, uiQueriesSection];
+const SECTIONS: BenchSection[] = [loadSection, detectSection, behaviourSection, uiQueriesSection];
 
 const { values } = parseArgs({
   options: {

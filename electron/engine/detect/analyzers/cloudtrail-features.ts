@@ -1,5 +1,5 @@
 import type { Database, QueryOptions } from '../../db/database';
-import { networkSql, principalKeySql, uaFamilySql } from './sql-common';
+import { AWS_NETWORK, networkSql, principalKeySql, uaFamilySql } from './sql-common';
 
 /**
  * One pass over `cloudtrail` that the IAM and S3 analyzers share: every call by an identity
@@ -52,7 +52,8 @@ export async function prepareCloudTrailFeatures(db: Database, q: QueryOptions): 
     undefined,
     q,
   );
-  // First use of each value per principal and per account: the whole causal baseline.
+  // First use of each value per principal and per account: the whole causal baseline. Calls
+  // AWS made for the principal count as always seen (the epoch), so they are never novel.
   for (const [table, key, value] of [
     ['behaviour_fs_p_api', 'principal', 'event_name'],
     ['behaviour_fs_p_net', 'principal', 'network'],
@@ -63,8 +64,10 @@ export async function prepareCloudTrailFeatures(db: Database, q: QueryOptions): 
     ['behaviour_fs_a_ua', 'account_id', 'ua_family'],
   ] as const) {
     await db.run(
-      `CREATE OR REPLACE TABLE ${table} AS SELECT ${key} AS k, ${value} AS v, min(event_time) AS first_ts FROM behaviour_ct GROUP BY ALL`,
-      undefined,
+      `CREATE OR REPLACE TABLE ${table} AS
+       SELECT k, v, CASE WHEN $is_net AND v = $aws THEN TIMESTAMPTZ '1970-01-01 00:00:00+00' ELSE first_ts END AS first_ts
+         FROM (SELECT ${key} AS k, ${value} AS v, min(event_time) AS first_ts FROM behaviour_ct GROUP BY ALL)`,
+      { is_net: value === 'network', aws: AWS_NETWORK },
       q,
     );
   }

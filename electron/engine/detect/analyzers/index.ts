@@ -5,7 +5,7 @@ import type { JobContext } from '../../jobs/job-registry';
 import type { Rule } from '../rule-schema';
 import { runDetections, type DetectOptions, type DetectReport } from '../runner';
 import { prepareCloudTrailFeatures } from './cloudtrail-features';
-import { correlationRules } from './correlation';
+import { correlationRules, prepareCorrelation } from './correlation';
 import { dnsRules, prepareDns } from './dns';
 import { flowRules, prepareFlow } from './flow';
 import { iamRules, prepareIam } from './iam';
@@ -74,7 +74,10 @@ export async function prepareAnalyzers(
     candidates['dns'] = await timed('dns', () => prepareDns(db, end, ref.dga, q));
     rules.push(...dnsRules());
   }
-  if (learning.cloudtrail.learningEnd) rules.push(...correlationRules());
+  if (learning.cloudtrail.learningEnd) {
+    await timed('correlation', () => prepareCorrelation(db, q));
+    rules.push(...correlationRules());
+  }
   return { rules, learning, candidates, ms };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { LoupeError } from '../../../../shared/errors';
 import type { Database, QueryOptions } from '../../db/database';
+import { resourcePath } from '../../resources-dir';
 
 /**
  * Reference data the analyzers join on, shipped in resources/behaviour and loaded into small
@@ -9,7 +9,7 @@ import type { Database, QueryOptions } from '../../db/database';
  * model and the list of cheap, much-abused top-level domains. Loading takes milliseconds and
  * keeps every analyzer a plain join.
  */
-export const BEHAVIOUR_DIR = fileURLToPath(new URL('../../../../resources/behaviour', import.meta.url));
+export const BEHAVIOUR_DIR = resourcePath('behaviour');
 
 export const TACTICS = [
   'CredentialAccess',
@@ -79,7 +79,8 @@ export function tacticOf(map: ApiTacticMap, eventName: string): string | null {
   return null;
 }
 
-async function loadRows(
+/** Creates `table` from rows of values (bound as one JSON parameter). */
+export async function loadRows(
   db: Database,
   table: string,
   columns: string,

@@ -14,11 +14,15 @@ export function principalKeySql(c: string): string {
     ELSE NULL END`;
 }
 
-/** Client family from a user agent: aws-cli, boto3, terraform, browser, a service name... */
+/**
+ * Client family from a user agent: aws-cli, boto3, terraform, console, a service name... A
+ * console user's calls carry the browser's agent, console.*.amazonaws.com or AWS Internal at
+ * random, so all three are one family.
+ */
 export function uaFamilySql(ua: string): string {
   return `CASE
     WHEN ${ua} IS NULL OR ${ua} = '' THEN 'none'
-    WHEN ${ua} = 'AWS Internal' OR regexp_matches(${ua}, '^console\\.([a-z0-9-]+\\.)?amazonaws\\.com$') THEN 'console'
+    WHEN ${ua} = 'AWS Internal' OR regexp_matches(${ua}, '^console\\.([a-z0-9-]+\\.)?amazonaws\\.com$') OR regexp_matches(${ua}, '^\\[?Mozilla/') THEN 'console'
     WHEN regexp_matches(${ua}, '^[a-z0-9.-]+\\.amazonaws\\.com$') THEN ${ua}
     WHEN contains(${ua}, 'amazon-ssm-agent') THEN 'ssm-agent'
     WHEN contains(${ua}, 'Terraform') THEN 'terraform'
@@ -28,15 +32,21 @@ export function uaFamilySql(ua: string): string {
     WHEN contains(${ua}, 'aws-sdk-java') THEN 'aws-sdk-java'
     WHEN contains(${ua}, 'aws-sdk-go') THEN 'aws-sdk-go'
     WHEN contains(${ua}, 'aws-sdk-js') OR contains(${ua}, 'aws-sdk-nodejs') THEN 'aws-sdk-js'
-    WHEN regexp_matches(${ua}, '^\\[?Mozilla/') THEN 'browser'
     ELSE coalesce(nullif(lower(regexp_extract(ltrim(${ua}, '['), '^([A-Za-z][A-Za-z0-9_.-]*)', 1)), ''), 'other')
   END`;
 }
+
+/**
+ * The network of calls AWS makes for a principal (source "AWS Internal" or a service name):
+ * never a sign of someone else using the credentials, so never novel (cloudtrail-features.ts).
+ */
+export const AWS_NETWORK = 'aws';
 
 /** Network of an address: its ASN when the enrichment knows it, else a /16 (IPv4) or /48 (IPv6). */
 export function networkSql(ip: string, asn: string): string {
   return `CASE
     WHEN ${ip} IS NULL THEN 'none'
+    WHEN ${ip} = 'AWS Internal' OR regexp_matches(${ip}, '^[a-z0-9.-]+\\.amazonaws\\.com$') THEN '${AWS_NETWORK}'
     WHEN ${asn} IS NOT NULL THEN 'AS' || ${asn}::VARCHAR
     WHEN ip4_to_int(${ip}) IS NOT NULL THEN 'net:' || split_part(${ip}, '.', 1) || '.' || split_part(${ip}, '.', 2) || '.0.0/16'
     WHEN regexp_matches(${ip}, '^[0-9A-Fa-f:]+$') AND contains(${ip}, ':') THEN 'net:' || array_to_string(list_slice(string_split(lower(${ip}), ':'), 1, 3), ':') || '::/48'
