@@ -116,11 +116,13 @@ export class HuntRunner {
     const db = this.getDb();
     const tables = await db.all<{ name: string; rows: number }>(
       `SELECT table_name AS name, estimated_size::DOUBLE AS rows FROM duckdb_tables()
-        WHERE schema_name = 'main' AND NOT internal AND NOT temporary ORDER BY table_name`,
+        WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal AND NOT temporary
+        ORDER BY table_name`,
     );
     const columns = await db.all<{ table_name: string; name: string; type: string }>(
       `SELECT table_name, column_name AS name, data_type AS type FROM duckdb_columns()
-        WHERE schema_name = 'main' AND NOT internal ORDER BY table_name, column_index`,
+        WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+        ORDER BY table_name, column_index`,
     );
     const present = new Map<string, Set<string>>();
     for (const c of columns) {
