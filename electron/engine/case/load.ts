@@ -2,6 +2,7 @@ import type { S3Source, SuppressionOutcome } from '../../../shared/api/schemas';
 import { LoupeError, toErrorShape, type LoupeErrorShape } from '../../../shared/errors';
 import type { Database } from '../db/database';
 import { runDetections, type DetectReport } from '../detect/runner';
+import { refreshRollups } from '../investigate/rollups';
 import { loadIntelList } from '../intel/lists';
 import type { JobContext } from '../jobs/job-registry';
 import type { NotifyReport } from '../notify/notify';
@@ -87,6 +88,7 @@ export async function loadCase(
     }
     throw nothingLoadable(all, ingest);
   }
+  await refreshRollups(db, { signal: ctx.signal });
 
   ctx.report({ phase: 'intel', done: 0, total: null, message: 'Loading threat and trusted lists' });
   const intel: IntelListReport[] = [];

@@ -6,170 +6,17 @@ import type {
   GraphNode,
   GraphRelation,
   Scope,
-  SourceName,
 } from '../../../shared/api/investigate';
 import type { Database } from '../db/database';
 import { findingEntitiesSql, findingScopeWhere } from './finding-entities';
+import { edgeDefsFor, PRINCIPAL, type EdgeDef } from './graph-edges';
+import { rollupReady } from './rollups';
 import { paramsFor, prepareScope, whereFor, type Params } from './scope';
 import { resolveSources, type ResolvedSource } from './sources';
 
+export { isPublic } from './graph-edges';
+
 const UI_READ = { timeoutMs: 30_000 };
-
-/**
- * Relationship edges, extracted in SQL from the event tables. Each definition is a constant
- * fragment over the table aliased `t`; the entity values land in the graph with the same
- * spelling the scope predicates and finding entities use (role ARN for sessions, domain in
- * lower case without the trailing dot).
- */
-interface EdgeDef {
-  source: SourceName;
-  needs: readonly string[];
-  /** Tells apart definitions of the same relation that read different columns. */
-  variant?: string;
-  srcKind: EntityKind;
-  src: string;
-  dstKind: EntityKind;
-  dst: string;
-  relation: string;
-  where: string;
-}
-
-const PRINCIPAL = 'coalesce(t.session_issuer_arn, t.principal_arn)';
-const IS_IP = `(ip4_to_int(t.source_ip) IS NOT NULL OR contains(t.source_ip, ':'))`;
-/**
- * Private, loopback, link-local, CGNAT, multicast/reserved IPv4 (the ranges of the
- * ip4_is_private macro) and IPv6 ULA/link-local/loopback, as ONE regex on the text. The macros
- * expand ip4_to_int once per use of its argument; over millions of flow rows, with the address
- * repeated by filter pushdown, that expansion cost seconds to minutes.
- */
-const NOT_PUBLIC = `'^(10\\.|127\\.|0\\.|169\\.254\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.|2(2[4-9]|[3-5][0-9])\\.|[fF][cCdD]|[fF][eE]80|::1$)'`;
-export const isPublic = (column: string) =>
-  `(${column} IS NOT NULL AND (contains(${column}, '.') OR contains(${column}, ':')) AND NOT regexp_matches(${column}, ${NOT_PUBLIC}))`;
-const INSTANCE_SESSION = `(t.principal_type = 'AssumedRole' AND regexp_full_match(t.session_name, 'i-[0-9a-f]{8,17}'))`;
-
-const EDGES: readonly EdgeDef[] = [
-  {
-    source: 'cloudtrail',
-    needs: ['principal_arn', 'session_issuer_arn', 'source_ip'],
-    srcKind: 'principal',
-    src: PRINCIPAL,
-    dstKind: 'ip',
-    dst: 't.source_ip',
-    relation: `'called from'`,
-    where: IS_IP,
-  },
-  {
-    source: 'cloudtrail',
-    needs: ['principal_arn', 'session_issuer_arn', 'access_key_id'],
-    srcKind: 'principal',
-    src: PRINCIPAL,
-    dstKind: 'accessKey',
-    dst: 't.access_key_id',
-    relation: `'used key'`,
-    where: 'true',
-  },
-  {
-    source: 'cloudtrail',
-    needs: ['principal_arn', 'session_issuer_arn', 'event_name', 'request_parameters', 'error_code'],
-    srcKind: 'principal',
-    src: PRINCIPAL,
-    dstKind: 'principal',
-    dst: `(t.request_parameters->>'roleArn')`,
-    relation: `'assumed'`,
-    where: `t.event_name IN ('AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity') AND t.error_code IS NULL`,
-  },
-  {
-    source: 'cloudtrail',
-    needs: ['principal_type', 'session_name', 'session_issuer_arn'],
-    srcKind: 'instance',
-    src: 't.session_name',
-    dstKind: 'principal',
-    dst: 't.session_issuer_arn',
-    relation: `'instance role'`,
-    where: INSTANCE_SESSION,
-  },
-  {
-    source: 'cloudtrail',
-    needs: ['principal_arn', 'session_issuer_arn', 'bucket_name', 'request_parameters', 'read_only'],
-    srcKind: 'principal',
-    src: PRINCIPAL,
-    dstKind: 'bucket',
-    dst: `coalesce(t.bucket_name, (t.request_parameters->>'bucketName'))`,
-    relation: `CASE WHEN t.read_only THEN 'read' ELSE 'wrote' END`,
-    where: 'true',
-  },
-  {
-    source: 'cloudtrail',
-    needs: ['principal_arn', 'session_issuer_arn', 'account_id', 'recipient_account_id'],
-    srcKind: 'principal',
-    src: PRINCIPAL,
-    dstKind: 'account',
-    dst: 'coalesce(t.account_id, t.recipient_account_id)',
-    relation: `'in account'`,
-    where: 'true',
-  },
-  // The remote side of a flow is whichever address is public; one definition per side keeps
-  // the address a plain column (the rows of both sides are summed per pair below).
-  ...(['dstaddr', 'srcaddr'] as const).flatMap((side): EdgeDef[] => [
-    {
-      source: 'vpcflow',
-      needs: ['instance_id', 'interface_id', 'srcaddr', 'dstaddr'],
-      variant: side,
-      srcKind: 'instance',
-      src: 'coalesce(t.instance_id, t.interface_id)',
-      dstKind: 'ip',
-      dst: `t.${side}`,
-      relation: `'connected to'`,
-      where: isPublic(`t.${side}`),
-    },
-    {
-      source: 'vpcflow',
-      needs: ['interface_id', 'srcaddr', 'dstaddr'],
-      variant: side,
-      srcKind: 'instance',
-      src: 't.interface_id',
-      dstKind: 'ip',
-      dst: `t.${side}`,
-      relation: `'connected to'`,
-      where: isPublic(`t.${side}`),
-    },
-  ]),
-  {
-    source: 'dns',
-    needs: ['instance_id', 'query_name'],
-    srcKind: 'instance',
-    src: 't.instance_id',
-    dstKind: 'domain',
-    dst: `rtrim(lower(t.query_name), '.')`,
-    relation: `'resolved'`,
-    where: 'true',
-  },
-  {
-    source: 'dns',
-    needs: ['srcids_instance', 'query_name'],
-    srcKind: 'instance',
-    src: 't.srcids_instance',
-    dstKind: 'domain',
-    dst: `rtrim(lower(t.query_name), '.')`,
-    relation: `'resolved'`,
-    where: 'true',
-  },
-];
-
-/** One definition per (source, relation kind): the first whose columns exist wins. */
-function edgeDefsFor(sources: ResolvedSource[]): Array<EdgeDef & { resolved: ResolvedSource }> {
-  const out: Array<EdgeDef & { resolved: ResolvedSource }> = [];
-  const taken = new Set<string>();
-  for (const def of EDGES) {
-    const resolved = sources.find((s) => s.source === def.source);
-    if (!resolved || !def.needs.every((n) => resolved.columns.has(n))) continue;
-    const slot = `${def.source}:${def.srcKind}:${def.dstKind}:${def.relation}:${def.variant ?? ''}`;
-    if (taken.has(slot)) continue;
-    taken.add(slot);
-    out.push({ ...def, resolved });
-  }
-  return out;
-}
 
 export const nodeId = (kind: string, value: string): string => `${kind}:${value}`;
 
@@ -216,9 +63,17 @@ export async function graphNeighborhood(
   limit: number,
   offset: number,
   hops: 1 | 2 = 1,
+  options: { rollups?: boolean } = {},
 ): Promise<GraphData> {
   const all = await resolveSources(db);
   const { params, sources } = await prepareScope(db, scope, all);
+  // The adjacency rollup holds whole-case counts: it answers scopes without a time range or entity.
+  const adjacency =
+    options.rollups !== false &&
+    scope.from === undefined &&
+    scope.to === undefined &&
+    !scope.entity &&
+    (await rollupReady(db, 'graph_adjacency', all));
   const hasCloudtrail = sources.some((s) => s.source === 'cloudtrail');
   const scopeParams: Params = { ...params };
   if (scope.entity) scopeParams['entityKind'] = scope.entity.kind;
@@ -231,7 +86,7 @@ export async function graphNeighborhood(
 
   const graph: Partial = { nodes: new Map(), edges: new Map() };
   for (const seed of seeds) graph.nodes.set(nodeId(seed.kind, seed.value), makeNode(seed.kind, seed.value, true));
-  const ctx = { db, scope, params, sources };
+  const ctx = { db, scope, params, sources, adjacency };
   await neighbours(ctx, seeds, limit, offset, graph);
   if (hops === 2) {
     // A second hop from the heaviest non-hub neighbours, capped harder than the first.
@@ -255,6 +110,27 @@ interface NeighbourContext {
   scope: Scope;
   params: Params;
   sources: ResolvedSource[];
+  /** Read the edges from `graph_adjacency` instead of the event tables. */
+  adjacency: boolean;
+}
+
+/**
+ * The edges touching any seed, summed over the edge definitions, from the adjacency rollup: an
+ * edge between two seeds is filed under both, so each (source, account, region) row is kept once.
+ */
+function adjacencyEdges(ctx: NeighbourContext): { sql: string; params: Params } {
+  const filters = [`list_contains(from_json($msources, '["VARCHAR"]'), a.source)`];
+  if (ctx.scope.accounts && ctx.scope.accounts.length > 0)
+    filters.push(`list_contains(from_json($accounts, '["VARCHAR"]'), a.account_id)`);
+  if (ctx.scope.regions && ctx.scope.regions.length > 0)
+    filters.push(`list_contains(from_json($regions, '["VARCHAR"]'), a.region)`);
+  const sql = `SELECT sk, s, dk, d, rel, sum(n) AS n FROM (
+      SELECT a.source, a.account_id, a.region, a.sk, a.s, a.dk, a.d, a.rel, any_value(a.n) AS n
+        FROM graph_adjacency a JOIN seeds ON a.node_kind = seeds.kind AND a.node = seeds.value
+       WHERE ${filters.join(' AND ')}
+       GROUP BY ALL
+    ) GROUP BY ALL`;
+  return { sql, params: { ...ctx.params, msources: JSON.stringify(ctx.sources.map((s) => s.source)) } };
 }
 
 /** Adds to `graph` each seed's edges ranked (offset, offset + limit], and a "+N more" node for the rest. */
@@ -265,34 +141,41 @@ async function neighbours(
   offset: number,
   graph: Partial,
 ): Promise<void> {
-  // Each table is scanned once: the rows touching any seed are materialized with the columns the
-  // edge definitions read, then every definition of that table aggregates that small set.
-  const ctes: string[] = [];
-  const parts: string[] = [];
-  const seedMatch = (def: EdgeDef) =>
-    `(${def.src} IN (SELECT value FROM seeds WHERE kind = '${def.srcKind}') OR ${def.dst} IN (SELECT value FROM seeds WHERE kind = '${def.dstKind}'))`;
-  const defs = edgeDefsFor(ctx.sources);
-  for (const source of new Set(defs.map((d) => d.source))) {
-    const mine = defs.filter((d) => d.source === source);
-    const where = whereFor(mine[0]!.resolved, ctx.scope);
-    if (where === null) continue;
-    const columns = [...new Set(mine.flatMap((d) => d.needs))].join(', ');
-    ctes.push(
-      `touch_${source} AS MATERIALIZED (SELECT ${columns} FROM ${source} t WHERE ${where} AND (${mine.map(seedMatch).join(' OR ')}))`,
-    );
-    for (const def of mine) {
-      parts.push(`SELECT '${def.srcKind}' AS sk, ${def.src} AS s, '${def.dstKind}' AS dk, ${def.dst} AS d, ${def.relation} AS rel, count(*) AS n
-                    FROM touch_${source} t WHERE ${def.where} AND ${seedMatch(def)} GROUP BY ALL`);
+  let edgeSql: string;
+  let edgeParams: Params = ctx.params;
+  let touch = '';
+  if (ctx.adjacency) {
+    ({ sql: edgeSql, params: edgeParams } = adjacencyEdges(ctx));
+  } else {
+    // Each table is scanned once: the rows touching any seed are materialized with the columns the
+    // edge definitions read, then every definition of that table aggregates that small set.
+    const ctes: string[] = [];
+    const parts: string[] = [];
+    const seedMatch = (def: EdgeDef) =>
+      `(${def.src} IN (SELECT value FROM seeds WHERE kind = '${def.srcKind}') OR ${def.dst} IN (SELECT value FROM seeds WHERE kind = '${def.dstKind}'))`;
+    const defs = edgeDefsFor(ctx.sources);
+    for (const source of new Set(defs.map((d) => d.source))) {
+      const mine = defs.filter((d) => d.source === source);
+      const where = whereFor(mine[0]!.resolved, ctx.scope);
+      if (where === null) continue;
+      const columns = [...new Set(mine.flatMap((d) => d.needs))].join(', ');
+      ctes.push(
+        `touch_${source} AS MATERIALIZED (SELECT ${columns} FROM ${source} t WHERE ${where} AND (${mine.map(seedMatch).join(' OR ')}))`,
+      );
+      for (const def of mine) {
+        parts.push(`SELECT '${def.srcKind}' AS sk, ${def.src} AS s, '${def.dstKind}' AS dk, ${def.dst} AS d, ${def.relation} AS rel, count(*) AS n
+                      FROM touch_${source} t WHERE ${def.where} AND ${seedMatch(def)} GROUP BY ALL`);
+      }
     }
+    if (parts.length === 0) return;
+    touch = `${ctes.join(', ')}, `;
+    edgeSql = `SELECT sk, s, dk, d, rel, sum(n) AS n FROM (${parts.join(' UNION ALL ')})
+                WHERE s IS NOT NULL AND d IS NOT NULL AND s <> '' AND d <> '' GROUP BY ALL`;
   }
-  if (parts.length === 0) return;
   const sql = `
     WITH seeds AS (
       SELECT * FROM (SELECT unnest(from_json($seeds, '[{"kind":"VARCHAR","value":"VARCHAR"}]'), recursive := true))
-    ), ${ctes.join(', ')}, e AS (
-      SELECT sk, s, dk, d, rel, sum(n) AS n FROM (${parts.join(' UNION ALL ')})
-       WHERE s IS NOT NULL AND d IS NOT NULL AND s <> '' AND d <> '' GROUP BY ALL
-    ), touching AS (
+    ), ${touch}e AS (${edgeSql}), touching AS (
       SELECT seeds.kind AS seed_kind, seeds.value AS seed, e.*,
              row_number() OVER (PARTITION BY seeds.kind, seeds.value ORDER BY e.n DESC, e.rel, e.s, e.d) AS rk,
              count(*) OVER (PARTITION BY seeds.kind, seeds.value) AS total
@@ -303,7 +186,7 @@ async function neighbours(
      ORDER BY seed_kind, seed, rk`;
   const rows = await ctx.db.all<EdgeRow>(
     sql,
-    { ...paramsFor(sql, ctx.params), seeds: JSON.stringify(seeds), offset, limit },
+    { ...paramsFor(sql, edgeParams), seeds: JSON.stringify(seeds), offset, limit },
     UI_READ,
   );
   const { nodes, edges } = graph;
@@ -421,7 +304,7 @@ async function defaultSeeds(
   return db.all<EntityRef>(busiest, paramsFor(busiest, params), UI_READ);
 }
 
-/** Marks nodes that findings are about, with the highest severity and up to 10 finding ids. */
+/** Marks nodes that findings are about, with the highest severity and up to 10 finding ids (most severe first, so the same 10 every time). */
 async function finish(
   db: Database,
   nodes: GraphNode[],
@@ -438,10 +321,11 @@ async function finish(
         SELECT * FROM (SELECT unnest(from_json($nodes, '[{"kind":"VARCHAR","value":"VARCHAR"}]'), recursive := true))
       ), sf AS (SELECT * FROM findings f WHERE ${findingScopeWhere(scope, { cloudtrail: hasCloudtrail })}),
       fe AS (${findingEntitiesSql('sf', { cloudtrail: hasCloudtrail })})
-      SELECT fe.kind, fe.value, max(sf.severity) AS severity, list(DISTINCT sf.id)[1:10] AS ids
-        FROM fe JOIN nodes ON nodes.kind = fe.kind AND nodes.value = fe.value
-        JOIN sf ON sf.id = fe.finding_id
-       GROUP BY ALL`;
+      SELECT kind, value, max(severity) AS severity, list(id ORDER BY severity DESC, id)[1:10] AS ids FROM (
+        SELECT DISTINCT fe.kind, fe.value, sf.id, sf.severity
+          FROM fe JOIN nodes ON nodes.kind = fe.kind AND nodes.value = fe.value
+          JOIN sf ON sf.id = fe.finding_id
+      ) GROUP BY ALL`;
     const hits = await db.all<{ kind: string; value: string; severity: number; ids: string[] }>(
       sql,
       { ...paramsFor(sql, params), nodes: JSON.stringify(entities) },

@@ -1,6 +1,8 @@
 import type { Scope, TimelineEvent, TimelineHistogram, TimelineMarker } from '../../../shared/api/investigate';
 import type { Database } from '../db/database';
+import { rollupCounts, rollupExtent } from './event-counts';
 import { findingScopeWhere } from './finding-entities';
+import { rollupReady } from './rollups';
 import { paramsFor, prepareScope, whereFor, type Params } from './scope';
 import { resolveSources, type ResolvedSource } from './sources';
 
@@ -37,8 +39,16 @@ async function epochMs(db: Database, iso: string): Promise<number> {
 }
 
 /** Events per time bucket per source, with finding markers, all counted in DuckDB at the zoom level asked for. */
-export async function timelineHistogram(db: Database, scope: Scope, buckets: number): Promise<TimelineHistogram> {
-  const { params, sources } = await prepareScope(db, scope, await resolveSources(db));
+export async function timelineHistogram(
+  db: Database,
+  scope: Scope,
+  buckets: number,
+  options: { rollups?: boolean } = {},
+): Promise<TimelineHistogram> {
+  const all = await resolveSources(db);
+  const { params, sources } = await prepareScope(db, scope, all);
+  // The minute rollup answers any scope without an entity (the rollup has no entity columns).
+  const rollup = options.rollups !== false && !scope.entity && (await rollupReady(db, 'event_minutes', all));
   const present = sources.map((s) => s.source);
   const empty: TimelineHistogram = {
     from: scope.from ?? null,
@@ -57,8 +67,12 @@ export async function timelineHistogram(db: Database, scope: Scope, buckets: num
     if (parts.length === 0) return empty;
     const sql = `SELECT epoch_ms(min(lo))::DOUBLE AS lo, epoch_ms(max(hi))::DOUBLE AS hi FROM (
       ${parts.map((p) => `SELECT min(${p.source.time}) AS lo, max(${p.source.time}) AS hi FROM ${p.source.source} t WHERE ${p.where}`).join(' UNION ALL ')})`;
-    const extent = await db.one<{ lo: number | null; hi: number | null }>(sql, paramsFor(sql, params), UI_READ);
-    if (extent?.lo == null || extent.hi == null) return empty;
+    const extent = rollup
+      ? await rollupExtent(db, scope, params, sources)
+      : await db.one<{ lo: number | null; hi: number | null }>(sql, paramsFor(sql, params), UI_READ);
+    // The rollup gives only the open bound(s) exactly; an empty scope leaves that bound null.
+    const open = fromMs === null ? extent?.lo : extent?.hi;
+    if (open == null || extent?.lo == null || extent.hi == null) return empty;
     fromMs ??= extent.lo;
     // Exclusive end, so the last event falls inside the last bucket.
     toMs ??= extent.hi + 1;
@@ -73,18 +87,24 @@ export async function timelineHistogram(db: Database, scope: Scope, buckets: num
     gto: new Date(toMs).toISOString(),
   };
   const parts = partsFor(sources, scope, false);
-  const counted = parts.length
-    ? parts
-        .map(
-          (
-            p,
-          ) => `SELECT '${p.source.source}' AS src, time_bucket(to_seconds(CAST($step AS BIGINT)), ${p.source.time}) AS b, count(*) AS n
+  let counted: string;
+  if (rollup && step % 60 === 0) {
+    const fast = await rollupCounts(db, scope, params, sources, { loMs: fromMs, hiMs: toMs, stepSeconds: step });
+    counted = fast.sql;
+    Object.assign(grid, fast.params);
+  } else
+    counted = parts.length
+      ? parts
+          .map(
+            (
+              p,
+            ) => `SELECT '${p.source.source}' AS src, time_bucket(to_seconds(CAST($step AS BIGINT)), ${p.source.time}) AS b, count(*) AS n
                     FROM ${p.source.source} t
                    WHERE ${p.where} AND ${p.source.time} >= CAST($gfrom AS TIMESTAMPTZ) AND ${p.source.time} < CAST($gto AS TIMESTAMPTZ)
                    GROUP BY b`,
-        )
-        .join(' UNION ALL ')
-    : `SELECT NULL::VARCHAR AS src, NULL::TIMESTAMPTZ AS b, 0 AS n WHERE false`;
+          )
+          .join(' UNION ALL ')
+      : `SELECT NULL::VARCHAR AS src, NULL::TIMESTAMPTZ AS b, 0 AS n WHERE false`;
   const sql = `
     WITH grid AS (
       SELECT r AS b FROM range(time_bucket(to_seconds(CAST($step AS BIGINT)), CAST($gfrom AS TIMESTAMPTZ)),
@@ -129,14 +149,28 @@ export async function timelineEvents(
   db: Database,
   scope: Scope,
   page: { offset: number; limit: number },
+  options: { rollups?: boolean } = {},
 ): Promise<{ total: number; rows: TimelineEvent[] }> {
-  const { params, sources } = await prepareScope(db, scope, await resolveSources(db));
+  const all = await resolveSources(db);
+  const { params, sources } = await prepareScope(db, scope, all);
   const parts = partsFor(sources, scope, true);
   if (parts.length === 0) return { total: 0, rows: [] };
-  const countSql = `SELECT coalesce(sum(n), 0)::DOUBLE AS n FROM (${parts
-    .map((p) => `SELECT count(*) AS n FROM ${p.source.source} t WHERE ${p.where}`)
-    .join(' UNION ALL ')})`;
-  const total = await db.one<{ n: number }>(countSql, paramsFor(countSql, params), UI_READ);
+  let total: { n: number } | undefined;
+  if (options.rollups !== false && !scope.entity && (await rollupReady(db, 'event_minutes', all))) {
+    const range = {
+      loMs: scope.from !== undefined ? await epochMs(db, scope.from) : null,
+      hiMs: scope.to !== undefined ? await epochMs(db, scope.to) : null,
+      stepSeconds: null,
+    };
+    const counts = await rollupCounts(db, scope, params, sources, range);
+    const sql = `SELECT coalesce(sum(n), 0)::DOUBLE AS n FROM (${counts.sql})`;
+    total = await db.one<{ n: number }>(sql, paramsFor(sql, counts.params), UI_READ);
+  } else {
+    const countSql = `SELECT coalesce(sum(n), 0)::DOUBLE AS n FROM (${parts
+      .map((p) => `SELECT count(*) AS n FROM ${p.source.source} t WHERE ${p.where}`)
+      .join(' UNION ALL ')})`;
+    total = await db.one<{ n: number }>(countSql, paramsFor(countSql, params), UI_READ);
+  }
   // Two steps so only the page's rows get their summary and raw JSON built. First rank (time,
   // source, rowid) over everything in scope and keep the page's keys; then fetch those rows per
   // source. A join on rowid scans the whole table (rowids of neighbouring times are far apart), so
