@@ -96,6 +96,8 @@ export const graphNodeSchema = z.object({
   /** Highest severity of a finding about this entity, if any. */
   severity: severityLabelSchema.nullable(),
   findingIds: z.array(z.string()),
+  /** The GuardDuty type of each of `findingIds`, in the same order. */
+  findingTypes: z.array(z.string()),
   seed: z.boolean(),
   /** Summary nodes ("+N more"): which node they belong to, how many neighbours are hidden, and the next offset. */
   parent: z.string().nullable(),

@@ -145,6 +145,8 @@ test('graph pivot from a finding, then hunt and accounts', async ({ page, loupe 
   await expect(page.getByTestId('entity-chip')).toContainText('AKIA');
   await expect(page.getByTestId('graph-side')).toBeVisible();
   await expect(page.getByTestId('graph-side')).toContainText('Connections');
+  // The key's findings are listed by type (the finding we came from among them), not by id.
+  await expect(page.getByTestId('graph-side')).toContainText(KNOWN_TYPE);
   await expect(page.getByTestId('graph-canvas').locator('canvas').first()).toBeVisible();
   await shot(page, '06-graph');
 

@@ -214,6 +214,7 @@ async function neighbours(
       weight: 0,
       severity: null,
       findingIds: [],
+      findingTypes: [],
       seed: false,
       parent: seedId,
       hidden,
@@ -239,6 +240,7 @@ function makeNode(kind: EntityKind, value: string, seed: boolean): GraphNode {
     weight: 0,
     severity: null,
     findingIds: [],
+    findingTypes: [],
     seed,
     parent: null,
     hidden: 0,
@@ -304,7 +306,7 @@ async function defaultSeeds(
   return db.all<EntityRef>(busiest, paramsFor(busiest, params), UI_READ);
 }
 
-/** Marks nodes that findings are about, with the highest severity and up to 10 finding ids (most severe first, so the same 10 every time). */
+/** Marks nodes that findings are about, with the highest severity and up to 10 finding ids and types (most severe first, so the same 10 every time). */
 async function finish(
   db: Database,
   nodes: GraphNode[],
@@ -321,12 +323,13 @@ async function finish(
         SELECT * FROM (SELECT unnest(from_json($nodes, '[{"kind":"VARCHAR","value":"VARCHAR"}]'), recursive := true))
       ), sf AS (SELECT * FROM findings f WHERE ${findingScopeWhere(scope, { cloudtrail: hasCloudtrail })}),
       fe AS (${findingEntitiesSql('sf', { cloudtrail: hasCloudtrail })})
-      SELECT kind, value, max(severity) AS severity, list(id ORDER BY severity DESC, id)[1:10] AS ids FROM (
-        SELECT DISTINCT fe.kind, fe.value, sf.id, sf.severity
+      SELECT kind, value, max(severity) AS severity, list(id ORDER BY severity DESC, id)[1:10] AS ids,
+             list(type ORDER BY severity DESC, id)[1:10] AS types FROM (
+        SELECT DISTINCT fe.kind, fe.value, sf.id, sf.type, sf.severity
           FROM fe JOIN nodes ON nodes.kind = fe.kind AND nodes.value = fe.value
           JOIN sf ON sf.id = fe.finding_id
       ) GROUP BY ALL`;
-    const hits = await db.all<{ kind: string; value: string; severity: number; ids: string[] }>(
+    const hits = await db.all<{ kind: string; value: string; severity: number; ids: string[]; types: string[] }>(
       sql,
       { ...paramsFor(sql, params), nodes: JSON.stringify(entities) },
       UI_READ,
@@ -337,6 +340,7 @@ async function finish(
       if (!node) continue;
       node.severity = h.severity >= 9 ? 'Critical' : h.severity >= 7 ? 'High' : h.severity >= 4 ? 'Medium' : 'Low';
       node.findingIds = h.ids;
+      node.findingTypes = h.types;
     }
   }
   return { nodes, edges, seeds };

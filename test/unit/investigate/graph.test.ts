@@ -43,6 +43,7 @@ describe('graph:neighborhood', () => {
     expect(g.nodes.find((n) => n.id === 'bucket:finance-data')).toMatchObject({
       severity: 'Low',
       findingIds: ['f-bucket'],
+      findingTypes: ['Policy:S3/BucketBlockPublicAccessDisabled'],
     });
   });
 
@@ -72,7 +73,11 @@ describe('graph:neighborhood', () => {
     expect(edge(inst, me, 'connected to', 'ip:203.0.113.50')?.count).toBe(5);
     expect(edge(inst, me, 'connected to', 'ip:198.51.100.99')?.count).toBe(3);
     expect(edge(inst, me, 'resolved', `domain:${C2_DOMAIN}`)?.count).toBe(2);
-    expect(inst.nodes.find((n) => n.id === me)).toMatchObject({ severity: 'High', findingIds: ['f-c2'] });
+    expect(inst.nodes.find((n) => n.id === me)).toMatchObject({
+      severity: 'High',
+      findingIds: ['f-c2'],
+      findingTypes: ['Backdoor:EC2/C&CActivity.B!DNS'],
+    });
     expect(inst.nodes.find((n) => n.id === `domain:${C2_DOMAIN}`)?.severity).toBe('High');
 
     const bob = await call('graph:neighborhood', {

@@ -17,6 +17,7 @@ const node = (
   weight: 1,
   severity: null,
   findingIds: [],
+  findingTypes: [],
   seed: false,
   parent: null,
   hidden: 0,

@@ -137,17 +137,18 @@ function SidePanel() {
         <div className="section" style={{ marginTop: 0 }}>
           <h3>Findings ({node.severity})</h3>
           <div className="section-body">
-            {node.findingIds.map((id) => (
+            {node.findingIds.map((id, i) => (
               <div key={id}>
                 <button
                   type="button"
                   className="link mono"
+                  title={`Finding ${id}`}
                   onClick={() => {
                     void selectFinding(id);
                     setView('findings');
                   }}
                 >
-                  {id}
+                  {node.findingTypes[i] ?? id}
                 </button>
               </div>
             ))}
