@@ -30,17 +30,22 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 export class Database {
   private closed = false;
+  private caps = 0;
+  private capSet: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly path: string,
+    /** The memory limit the database was opened with (DuckDB's syntax, e.g. `9642MB`). */
+    readonly memoryLimit: string,
   ) {}
 
   static async open(options: DatabaseOptions): Promise<Database> {
     if (options.tempDirectory) mkdirSync(options.tempDirectory, { recursive: true });
+    const memoryLimit = options.memoryLimit ?? '4GB';
     const config: Record<string, string> = {
       threads: String(options.threads ?? 2),
-      memory_limit: options.memoryLimit ?? '4GB',
+      memory_limit: memoryLimit,
       // Evidence work is offline: never fetch or load an extension behind the user's back.
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
@@ -49,11 +54,29 @@ export class Database {
     };
     if (options.tempDirectory) config['temp_directory'] = options.tempDirectory;
     const instance = await DuckDBInstance.create(options.path, config);
-    const db = new Database(instance, options.path);
+    const db = new Database(instance, options.path, memoryLimit);
     await db.withConnection(async (conn) => {
       await installMacros((sql) => conn.run(sql).then(() => undefined));
     });
     return db;
+  }
+
+  /**
+   * Runs `fn` with DuckDB's memory limit lowered to `limit` (never raised), then restores the
+   * limit the database was opened with. `memory_limit` is global to the instance, so every
+   * statement meanwhile runs under the cap; nested or overlapping caps restore once, at the end.
+   */
+  async withMemoryCap<T>(limit: string, fn: () => Promise<T>): Promise<T> {
+    const cap = sizeInBytes(limit);
+    const own = sizeInBytes(this.memoryLimit);
+    if (cap === null || own === null || cap >= own) return fn();
+    if (this.caps++ === 0) this.capSet = this.run(`SET memory_limit = '${formatBytes(cap)}'`);
+    try {
+      await this.capSet;
+      return await fn();
+    } finally {
+      if (--this.caps === 0 && !this.closed) await this.run(`SET memory_limit = '${formatBytes(own)}'`);
+    }
   }
 
   /** Runs statements that return nothing of interest (DDL, INSERT ... SELECT). */
@@ -137,4 +160,29 @@ export class Database {
 
 function cancelled(): LoupeError {
   return new LoupeError('QUERY_CANCELLED', 'The operation was cancelled.');
+}
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** Bytes of a DuckDB size setting ('4GB', '9642MB', '1.5 GiB'); null when it is not one. */
+export function sizeInBytes(size: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(size);
+  if (!m) return null;
+  const unit = UNITS[(m[2] || 'b').toLowerCase()];
+  return unit === undefined ? null : Math.round(Number(m[1]) * unit);
+}
+
+/** A byte count as a setting DuckDB reads back exactly (whole kilobytes). */
+function formatBytes(bytes: number): string {
+  return `${Math.max(1, Math.floor(bytes / 1000))}KB`;
 }

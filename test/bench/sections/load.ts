@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DEFAULT_FLOW_FORMAT, FLOW_FIELD_BY_NAME } from '../../../electron/engine/sources/vpcflow/fields';
 import type { LoadFigures } from '../case-child';
 import { totalBytes, type BenchSource } from '../dataset';
+import { INGEST_MEMORY_LIMIT } from '../../../electron/engine/sources/ingest';
 import { bareScan, fmt, mb, runChild, zcat } from '../measure';
 import type { BenchSection } from './types';
 
@@ -153,7 +154,7 @@ export const loadSection: BenchSection = {
       rows,
       notes: [
         `bare = DuckDB reading the same files with an explicit schema, every field converted, nothing stored; zcat×2 = two zcat processes at once.`,
-        `bare/load and zcat×2/load: load speed as a fraction of the reference (1.0 = as fast). DuckDB memory limit ${load.memoryLimit}.`,
+        `bare/load and zcat×2/load: load speed as a fraction of the reference (1.0 = as fast). DuckDB memory limit ${load.memoryLimit}, capped at ${INGEST_MEMORY_LIMIT} while loading.`,
       ],
     };
   },
