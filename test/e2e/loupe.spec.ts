@@ -161,6 +161,10 @@ test('graph pivot from a finding, then hunt and accounts', async ({ page, loupe 
   await page.getByRole('tab', { name: 'Accounts' }).click();
   const table = page.getByTestId('accounts-table');
   await expect(table).toContainText('012345678901');
+  // The sample case's CloudTrail digests and stray files are listed by reason, not one per row.
+  const problems = page.getByTestId('problem-files');
+  await expect(problems.getByRole('heading')).toContainText(/Files not loaded: \d+ failed, \d+ skipped/);
+  await expect(problems.getByTestId('problem-reason').filter({ hasText: 'CloudTrail digest file' })).toHaveCount(1);
   await shot(page, '08-accounts');
   await page.getByRole('button', { name: 'Light' }).click();
   await page.getByRole('tab', { name: 'Findings' }).click();

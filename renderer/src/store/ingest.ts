@@ -76,8 +76,8 @@ export function createIngestSlice({ set, get, api }: SliceDeps): IngestSlice {
     loadProblemFiles: async () => {
       try {
         const [failed, skipped] = await Promise.all([
-          api['files:list']({ status: 'failed', limit: 50 }),
-          api['files:list']({ status: 'skipped', limit: 50 }),
+          api['files:list']({ status: 'failed', limit: 1000 }),
+          api['files:list']({ status: 'skipped', limit: 1000 }),
         ]);
         patch({ problems: [...failed.rows, ...skipped.rows], problemsTotal: failed.total + skipped.total });
       } catch {

@@ -7,6 +7,7 @@ import { formatCount, formatTime } from '../../lib/format';
 import { SEVERITY_ORDER, severityClass } from '../../lib/severity';
 import { useAppStore } from '../../store';
 import { OrganizationPanel } from './organization-panel';
+import { ProblemFiles } from './problem-files';
 
 /**
  * The organisation (roles from the logs or set by the analyst), findings by severity per account
@@ -16,8 +17,6 @@ export function AccountsView() {
   const accounts = useAppStore((s) => s.workspace.accounts);
   const tz = useAppStore((s) => s.workspace.timeZone);
   const selected = useAppStore(useShallow((s) => s.workspace.scope.accounts ?? []));
-  const problems = useAppStore((s) => s.ingest.problems);
-  const problemsTotal = useAppStore((s) => s.ingest.problemsTotal);
   const { loadAccounts, setAccountFilter, setFilter, setView } = useAppStore(
     useShallow((s) => ({
       loadAccounts: s.loadAccounts,
@@ -124,31 +123,7 @@ export function AccountsView() {
             </tbody>
           </table>
         )}
-        {problemsTotal > 0 ? (
-          <div className="section" style={{ margin: 12 }} data-testid="problem-files">
-            <h3>Files not loaded ({formatCount(problemsTotal)})</h3>
-            <table className="data">
-              <thead>
-                <tr>
-                  <th>Status</th>
-                  <th>File</th>
-                  <th>Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {problems.map((f) => (
-                  <tr key={f.fileId}>
-                    <td>{f.status}</td>
-                    <td className="mono" title={f.path}>
-                      {f.path}
-                    </td>
-                    <td className="wrap">{f.reason ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <ProblemFiles />
       </div>
     </div>
   );
