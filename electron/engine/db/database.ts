@@ -31,6 +31,7 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 export class Database {
   private closed = false;
   private caps = 0;
+  private capBytes = 0;
   private capSet: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -70,12 +71,30 @@ export class Database {
     const cap = sizeInBytes(limit);
     const own = sizeInBytes(this.memoryLimit);
     if (cap === null || own === null || cap >= own) return fn();
-    if (this.caps++ === 0) this.capSet = this.run(`SET memory_limit = '${formatBytes(cap)}'`);
+    if (this.caps++ === 0) {
+      this.capBytes = cap;
+      this.capSet = this.run(`SET memory_limit = '${formatBytes(cap)}'`);
+    }
     try {
       await this.capSet;
       return await fn();
     } finally {
       if (--this.caps === 0 && !this.closed) await this.run(`SET memory_limit = '${formatBytes(own)}'`);
+    }
+  }
+
+  /**
+   * Runs `fn` with the opening limit even inside a cap, then puts the cap back: for the rare read
+   * that needs big buffers (a 64 MiB line or a 512 MiB document is read with a ~1 GiB buffer).
+   */
+  async withoutMemoryCap<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.caps === 0) return fn();
+    await this.capSet;
+    await this.run(`SET memory_limit = '${formatBytes(sizeInBytes(this.memoryLimit) ?? this.capBytes)}'`);
+    try {
+      return await fn();
+    } finally {
+      if (this.caps > 0 && !this.closed) await this.run(`SET memory_limit = '${formatBytes(this.capBytes)}'`);
     }
   }
 

@@ -34,7 +34,7 @@ export async function loadBatch(
   return db.withConnection(
     async (conn) => {
       const out: BatchOutcome = { added: 0, rows: [] };
-      await loadPart(conn, loader, files, ctx, rowFor, out);
+      await loadPart(conn, loader, files, ctx, rowFor, out, (fn) => db.withoutMemoryCap(fn));
       return out;
     },
     { signal: ctx.signal, timeoutMs: LOAD_TIMEOUT_MS },
@@ -48,6 +48,7 @@ async function loadPart(
   ctx: JobContext,
   rowFor: RowFor,
   out: BatchOutcome,
+  uncapped: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Promise<void> {
   let failure: unknown;
   try {
@@ -63,15 +64,17 @@ async function loadPart(
   const only = files[0];
   if (files.length > 1 || !only) {
     const mid = Math.ceil(files.length / 2);
-    await loadPart(conn, loader, files.slice(0, mid), ctx, rowFor, out);
-    await loadPart(conn, loader, files.slice(mid), ctx, rowFor, out);
+    await loadPart(conn, loader, files.slice(0, mid), ctx, rowFor, out, uncapped);
+    await loadPart(conn, loader, files.slice(mid), ctx, rowFor, out, uncapped);
     return;
   }
   const tolerant = loader.insertTolerant?.bind(loader);
   if (tolerant) {
     try {
-      const done = await inTransaction(conn, async () =>
-        settle(conn, loader, files, await tolerant(conn, only), ctx, rowFor),
+      // The tolerant read allows long lines and large documents: its buffers need the case's
+      // whole memory limit, not the ingest's cap.
+      const done = await uncapped(() =>
+        inTransaction(conn, async () => settle(conn, loader, files, await tolerant(conn, only), ctx, rowFor)),
       );
       merge(out, done);
       return;

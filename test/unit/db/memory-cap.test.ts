@@ -62,6 +62,19 @@ describe('Database.withMemoryCap', () => {
     expect(near(await limitBytes(db), 4e9)).toBe(true);
   });
 
+  it('lifts the cap for a piece of work inside it, then caps again', async () => {
+    db = await Database.open({ path: ':memory:', memoryLimit: '3GB' });
+    const seen = await db.withMemoryCap('1GB', async () => {
+      const lifted = await db!.withoutMemoryCap(() => limitBytes(db!));
+      return { lifted, after: await limitBytes(db!) };
+    });
+    expect(near(seen.lifted, 3e9)).toBe(true);
+    expect(near(seen.after, 1e9)).toBe(true);
+    expect(near(await limitBytes(db), 3e9)).toBe(true);
+    // Outside any cap it changes nothing.
+    expect(near(await db.withoutMemoryCap(() => limitBytes(db!)), 3e9)).toBe(true);
+  });
+
   it('reads DuckDB size settings in both decimal and binary units', () => {
     expect(sizeInBytes('9642MB')).toBe(9_642_000_000);
     expect(sizeInBytes('953.6 MiB')).toBe(Math.round(953.6 * 1024 ** 2));
