@@ -137,6 +137,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'suppression:list': async () => ({ rules: cases.suppressionRules(), archivedBy: archivedByRule(cases.state()) }),
     'suppression:save': async (input) => cases.saveSuppression(input.rule),
     'suppression:delete': async (input) => cases.deleteSuppression(input.id),
+    'intel:lists': async () => ({ lists: await cases.intelLists() }),
+    'intel:import': async (input) => cases.importIntel(input),
+    'intel:update': async (input) => cases.updateIntel(input),
+    'intel:remove': async (input) => cases.removeIntel(input.id),
 
     'export:run': async (input) => ({ jobId: cases.exportFindings(input, appVersion).jobId }),
     'accounts:list': async (input) => listAccounts(database(), cases.state(), input.archived),

@@ -27,6 +27,9 @@ import {
   severityCountsSchema,
   suppressionRuleInputSchema,
   suppressionRuleSchema,
+  intelImportInputSchema,
+  intelListViewSchema,
+  intelUpdateInputSchema,
 } from './schemas';
 import { investigateContract } from './investigate';
 import type { Result } from '../errors';
@@ -128,6 +131,21 @@ export const contract = {
   'suppression:delete': {
     input: z.object({ id: z.string().min(1).max(200) }),
     output: z.object({ deleted: z.boolean(), archived: z.number(), unarchived: z.number(), deferred: z.boolean() }),
+  },
+
+  // Threat and trusted lists: a change loads or drops the list now, then re-runs detections (a job).
+  'intel:lists': { input: z.object({}), output: z.object({ lists: z.array(intelListViewSchema) }) },
+  'intel:import': {
+    input: intelImportInputSchema,
+    output: z.object({ list: intelListViewSchema, jobId: z.string() }),
+  },
+  'intel:update': {
+    input: intelUpdateInputSchema,
+    output: z.object({ list: intelListViewSchema, jobId: z.string() }),
+  },
+  'intel:remove': {
+    input: z.object({ id: z.string().min(1).max(200) }),
+    output: z.object({ removed: z.boolean(), jobId: z.string().nullable() }),
   },
 
   'export:run': { input: exportRequestSchema, output: jobIdSchema },

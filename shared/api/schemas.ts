@@ -382,6 +382,47 @@ export const intelListSchema = z.object({
 });
 export type IntelListRecord = z.infer<typeof intelListSchema>;
 
+export const intelFormatSchema = intelListSchema.shape.format;
+
+/** A list as the case uses it: bundled, imported (with its case record) or imported and disabled. */
+export const intelListViewSchema = z.object({
+  /** The case record's id (`kind:name`); null for bundled lists, which the case does not record. */
+  id: z.string().nullable(),
+  name: z.string(),
+  kind: z.enum(['threat', 'trusted']),
+  format: z.string(),
+  /** What the list is about (custom, tor-exit, mining-pool...); bundled lists say it in their header. */
+  category: z.string(),
+  entries: z.number(),
+  sha256: z.string().nullable(),
+  path: z.string().nullable(),
+  bundled: z.boolean(),
+  /** The accounts the list applies to; null for every account. */
+  accounts: z.array(z.string()).nullable(),
+  /** False: kept in the case, not loaded, matches nothing. */
+  enabled: z.boolean(),
+  importedAt: z.string().nullable(),
+});
+export type IntelListView = z.infer<typeof intelListViewSchema>;
+
+export const intelImportInputSchema = z.object({
+  path: z.string().min(1).max(4096),
+  kind: z.enum(['threat', 'trusted']),
+  /** GuardDuty's format names; absent: worked out from the content. */
+  format: intelFormatSchema.optional(),
+  /** Absent or empty: every account. */
+  accounts: z.array(accountIdSchema).max(1000).optional(),
+});
+export type IntelImportInput = z.infer<typeof intelImportInputSchema>;
+
+export const intelUpdateInputSchema = z.object({
+  id: stateId,
+  enabled: z.boolean().optional(),
+  /** null or empty: every account. */
+  accounts: z.array(accountIdSchema).max(1000).nullable().optional(),
+});
+export type IntelUpdateInput = z.infer<typeof intelUpdateInputSchema>;
+
 /** Known settings are typed; unknown keys are kept so a module can add one without a migration. */
 export const settingsSchema = z.looseObject({
   /** Unset: the first 7 days of each source, or its first quarter when the case is shorter. */

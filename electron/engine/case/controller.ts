@@ -9,6 +9,9 @@ import type {
   CustodyVerification,
   ExportRequest,
   FileRecord,
+  IntelImportInput,
+  IntelListView,
+  IntelUpdateInput,
   NotificationRule,
   SuppressionOutcome,
   SuppressionRule,
@@ -41,6 +44,8 @@ import {
 import { applyStatePatch, withArchiveDecision } from './state-patch';
 import { applySuppression, setArchived } from './suppression';
 import { findCaseDir } from './workspace';
+import { intelListViews, intelRecord, intelRecordId, setIntelAccounts } from './intel-lists';
+import { loadIntelList, removeIntelList } from '../intel/lists';
 
 /**
  * The open case and everything that changes it. One case at a time; work that writes the case
@@ -296,26 +301,95 @@ export class CaseController {
     if (lists.length === 0) return;
     const at = new Date().toISOString();
     const records = lists.map((l) => {
-      const id = `${l.kind}:${l.name}`.slice(0, 200);
-      const previous = session.state.intelLists.find((x) => x.id === id);
-      return {
-        id,
-        name: l.name,
-        kind: l.kind,
-        format: l.format,
-        source: l.path,
-        sha256: l.sha256.toLowerCase(),
-        entries: l.entries,
-        enabled: true,
-        ...(previous?.accounts ? { accounts: previous.accounts } : {}),
-        importedAt: at,
-      };
+      const previous = session.state.intelLists.find((x) => x.id === intelRecordId(l.kind, l.name));
+      const record = intelRecord(l, previous, at);
+      // A scope set in the case (not in the file) survives re-importing the file.
+      return !record.accounts && previous?.accounts ? { ...record, accounts: previous.accounts } : record;
     });
     try {
       updateSessionState(session, { ...session.state, intelLists: upsert(session.state.intelLists, records) });
     } catch {
       // A list whose format the case record does not know yet stays loaded, just unrecorded.
     }
+  }
+
+  // ---- threat and trusted lists -------------------------------------------------------------
+
+  async intelLists(): Promise<IntelListView[]> {
+    const session = this.current();
+    return intelListViews(session.db, session.state);
+  }
+
+  /**
+   * Loads a list file into the case now (a malformed one is refused here, with its line, and
+   * nothing changes), records it, and re-runs detections so its matches become findings.
+   */
+  async importIntel(input: IntelImportInput): Promise<{ list: IntelListView; jobId: string }> {
+    const session = this.writable();
+    if (this.pending > 0) throw this.busy('Importing a list');
+    const accounts = input.accounts?.length ? input.accounts : undefined;
+    const path = resolve(input.path);
+    const info = await this.serialized('Import a list', undefined, () =>
+      loadIntelList(session.db, path, input.kind, {
+        ...(input.format ? { format: input.format } : {}),
+        ...(accounts ? { accounts } : {}),
+      }),
+    );
+    const previous = session.state.intelLists.find((x) => x.id === intelRecordId(info.kind, info.name));
+    const record = intelRecord(info, previous, new Date().toISOString());
+    updateSessionState(session, { ...session.state, intelLists: upsert(session.state.intelLists, [record]) });
+    return { list: await this.intelView(record.id), jobId: this.redetect().jobId };
+  }
+
+  /** Switches a list on or off, or changes the accounts it applies to; then re-runs detections. */
+  async updateIntel(input: IntelUpdateInput): Promise<{ list: IntelListView; jobId: string }> {
+    const session = this.writable();
+    if (this.pending > 0) throw this.busy('Changing a list');
+    const record = session.state.intelLists.find((r) => r.id === input.id);
+    if (!record) throw new LoupeError('NOT_FOUND', `The case has no list ${input.id}.`);
+    const enabled = input.enabled ?? record.enabled;
+    const accounts =
+      input.accounts === undefined ? (record.accounts ?? null) : input.accounts?.length ? input.accounts : null;
+    let next = { ...record, enabled };
+    if (accounts) next.accounts = accounts;
+    else delete next.accounts;
+    await this.serialized('Change a list', undefined, async () => {
+      if (!enabled) {
+        await removeIntelList(session.db, record.name);
+      } else if (!record.enabled) {
+        // Switched back on: read the file again (it may have changed; the record says how).
+        const info = await loadIntelList(session.db, record.source, record.kind, {
+          name: record.name,
+          format: record.format,
+          ...(accounts ? { accounts } : {}),
+        });
+        next = { ...intelRecord({ ...info, accounts }, record, new Date().toISOString()), enabled: true };
+      } else {
+        await setIntelAccounts(session.db, record.name, accounts);
+      }
+    });
+    updateSessionState(session, { ...session.state, intelLists: upsert(session.state.intelLists, [next]) });
+    return { list: await this.intelView(next.id), jobId: this.redetect().jobId };
+  }
+
+  /** Drops a list from the case and the database; re-runs detections when it was loaded. */
+  async removeIntel(id: string): Promise<{ removed: boolean; jobId: string | null }> {
+    const session = this.writable();
+    if (this.pending > 0) throw this.busy('Removing a list');
+    const record = session.state.intelLists.find((r) => r.id === id);
+    if (!record) return { removed: false, jobId: null };
+    await this.serialized('Remove a list', undefined, () => removeIntelList(session.db, record.name));
+    updateSessionState(session, {
+      ...session.state,
+      intelLists: session.state.intelLists.filter((r) => r.id !== id),
+    });
+    return { removed: true, jobId: record.enabled ? this.redetect().jobId : null };
+  }
+
+  private async intelView(id: string): Promise<IntelListView> {
+    const view = (await this.intelLists()).find((v) => v.id === id);
+    if (!view) throw new LoupeError('INTERNAL', `The list ${id} was saved but cannot be read back.`);
+    return view;
   }
 
   // ---- analyst decisions --------------------------------------------------------------------

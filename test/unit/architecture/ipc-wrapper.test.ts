@@ -80,6 +80,10 @@ const VALID: Record<Channel, unknown> = {
     rule: { name: 'bastion', criterion: { type: { Eq: ['UnauthorizedAccess:EC2/SSHBruteForce'] } } },
   },
   'suppression:delete': { id: 's-1' },
+  'intel:lists': {},
+  'intel:import': { path: '/tmp/threats.txt', kind: 'threat' },
+  'intel:update': { id: 'threat:threats.txt', enabled: false },
+  'intel:remove': { id: 'threat:threats.txt' },
   'export:run': { format: 'csv', outPath: '/tmp/findings.csv' },
   'accounts:list': {},
 };

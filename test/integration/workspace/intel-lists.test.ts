@@ -1,0 +1,158 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contract, type Channel, type ChannelOutput } from '../../../shared/api/contract';
+import { createEngine, invokeChannel, type Engine } from '../../../electron/engine/api';
+import { ACCOUNT, writeTrail } from '../../unit/api/tiny-trail';
+
+/**
+ * Threat and trusted lists managed on an open case through the channels the UI uses: import,
+ * scope to accounts, switch off and on, remove; each change re-runs detections (a real job on a
+ * real case folder with gzip CloudTrail), and survives closing and reopening the case.
+ */
+let dir: string;
+const engines: Engine[] = [];
+const OTHER_ACCOUNT = '999988887777';
+const LIST_TYPE = /MaliciousIPCaller\.Custom$/;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'loupe-intel-lists-'));
+});
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function engine(): Promise<Engine> {
+  const e = await createEngine({ shell: 'desktop', configDir: join(dir, 'config'), autosaveDelayMs: 50 });
+  engines.push(e);
+  return e;
+}
+
+async function call<C extends Channel>(e: Engine, channel: C, input: unknown): Promise<ChannelOutput<C>> {
+  const result = await invokeChannel(e.handlers, channel, input);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
+  return contract[channel].output.parse(result.value) as ChannelOutput<C>;
+}
+
+async function listFindings(e: Engine) {
+  const current = (await call(e, 'findings:list', {})).rows.filter((r) => LIST_TYPE.test(r.type));
+  const archived = (await call(e, 'findings:list', { filter: { archived: 'only' } })).rows.filter((r) =>
+    LIST_TYPE.test(r.type),
+  );
+  return { current: current.length, archived: archived.length };
+}
+
+async function waitJob(e: Engine, jobId: string | null) {
+  expect(jobId).not.toBeNull();
+  const info = await e.jobs.wait(jobId as string);
+  expect(info.status, JSON.stringify(info.error)).toBe('ok');
+}
+
+describe('threat and trusted lists of a case', () => {
+  it('imports, scopes, switches off and on, and removes a list, with findings following each change', async () => {
+    const e = await engine();
+    const caseInfo = await call(e, 'case:create', { dir: join(dir, 'acme'), name: 'Acme' });
+    const logs = join(dir, 'logs');
+    writeTrail(logs, { tag: 'one' });
+    const opened = await call(e, 'case:open', { paths: [logs] });
+    expect((await e.jobs.wait(opened.jobId)).status).toBe('ok');
+    expect(await listFindings(e)).toEqual({ current: 0, archived: 0 });
+    const bundled = (await call(e, 'intel:lists', {})).lists.filter((l) => l.bundled);
+    expect(bundled.length).toBeGreaterThan(0);
+    expect(bundled.every((l) => l.id === null && l.enabled)).toBe(true);
+
+    // A malformed list is refused with its line; nothing is recorded.
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, '203.0.113.9\n198.51.100.7\nnot an address or a domain!\n');
+    const refused = await invokeChannel(e.handlers, 'intel:import', { path: bad, kind: 'threat' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.error.code).toBe('INTEL_INVALID');
+      expect(refused.error.message).toContain('bad.txt');
+      expect(refused.error.message).toMatch(/line 3/);
+    }
+    expect((await call(e, 'intel:lists', {})).lists.some((l) => !l.bundled)).toBe(false);
+
+    // Imported: its matches become findings.
+    const good = join(dir, 'attackers.txt');
+    writeFileSync(good, '# attackers seen by the IR team\n198.51.100.7\n');
+    const imported = await call(e, 'intel:import', { path: good, kind: 'threat' });
+    expect(imported.list).toMatchObject({
+      id: 'threat:attackers.txt',
+      name: 'attackers.txt',
+      kind: 'threat',
+      format: 'TXT',
+      entries: 1,
+      bundled: false,
+      accounts: null,
+      enabled: true,
+    });
+    await waitJob(e, imported.jobId);
+    expect((await listFindings(e)).current).toBeGreaterThan(0);
+
+    // Scoped to another account: the finding stops standing (re-detected away).
+    const scoped = await call(e, 'intel:update', { id: 'threat:attackers.txt', accounts: [OTHER_ACCOUNT] });
+    expect(scoped.list.accounts).toEqual([OTHER_ACCOUNT]);
+    await waitJob(e, scoped.jobId);
+    expect((await listFindings(e)).current).toBe(0);
+
+    // Back in scope, then switched off, then on again.
+    await waitJob(e, (await call(e, 'intel:update', { id: 'threat:attackers.txt', accounts: [ACCOUNT] })).jobId);
+    expect((await listFindings(e)).current).toBeGreaterThan(0);
+    const off = await call(e, 'intel:update', { id: 'threat:attackers.txt', enabled: false });
+    expect(off.list).toMatchObject({ enabled: false, accounts: [ACCOUNT] });
+    await waitJob(e, off.jobId);
+    expect((await listFindings(e)).current).toBe(0);
+
+    // The case record keeps the list, off and scoped, across save, close and reopen.
+    await call(e, 'case:save', {});
+    const record = JSON.parse(readFileSync(join(caseInfo.dir, 'case.json'), 'utf8')) as {
+      intelLists: Array<{ id: string; enabled: boolean; accounts?: string[] }>;
+    };
+    expect(record.intelLists).toEqual([
+      expect.objectContaining({ id: 'threat:attackers.txt', enabled: false, accounts: [ACCOUNT] }),
+    ]);
+    await call(e, 'case:close', {});
+    await call(e, 'case:openWorkspace', { dir: caseInfo.dir });
+    const reopened = (await call(e, 'intel:lists', {})).lists.find((l) => l.id === 'threat:attackers.txt');
+    expect(reopened).toMatchObject({ enabled: false, accounts: [ACCOUNT] });
+
+    const on = await call(e, 'intel:update', { id: 'threat:attackers.txt', enabled: true });
+    expect(on.list).toMatchObject({ enabled: true, accounts: [ACCOUNT], entries: 1 });
+    await waitJob(e, on.jobId);
+    expect((await listFindings(e)).current).toBeGreaterThan(0);
+
+    // Removed: gone from the case and the database, and its findings with it.
+    const removed = await call(e, 'intel:remove', { id: 'threat:attackers.txt' });
+    expect(removed.removed).toBe(true);
+    await waitJob(e, removed.jobId);
+    expect((await listFindings(e)).current).toBe(0);
+    expect((await call(e, 'intel:lists', {})).lists.some((l) => !l.bundled)).toBe(false);
+    expect(await call(e, 'intel:remove', { id: 'threat:attackers.txt' })).toEqual({ removed: false, jobId: null });
+  });
+
+  it('a trusted list exempts only the accounts it is scoped to', async () => {
+    const e = await engine();
+    await call(e, 'case:create', { dir: join(dir, 'beta'), name: 'Beta' });
+    const logs = join(dir, 'logs');
+    writeTrail(logs, { tag: 'two' });
+    expect((await e.jobs.wait((await call(e, 'case:open', { paths: [logs] })).jobId)).status).toBe('ok');
+    const threats = join(dir, 'threats.txt');
+    writeFileSync(threats, '198.51.100.0/24\n');
+    await waitJob(e, (await call(e, 'intel:import', { path: threats, kind: 'threat' })).jobId);
+    const before = (await listFindings(e)).current;
+    expect(before).toBeGreaterThan(0);
+
+    const trusted = join(dir, 'office.txt');
+    writeFileSync(trusted, '198.51.100.7\n');
+    const t = await call(e, 'intel:import', { path: trusted, kind: 'trusted', accounts: [OTHER_ACCOUNT] });
+    expect(t.list).toMatchObject({ kind: 'trusted', accounts: [OTHER_ACCOUNT] });
+    await waitJob(e, t.jobId);
+    expect((await listFindings(e)).current).toBe(before);
+
+    await waitJob(e, (await call(e, 'intel:update', { id: 'trusted:office.txt', accounts: null })).jobId);
+    expect((await listFindings(e)).current).toBe(0);
+  });
+});
