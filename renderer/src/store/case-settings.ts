@@ -1,6 +1,9 @@
 import type {
   AccountRole,
   CaseInfo,
+  IntelImportInput,
+  IntelListView,
+  IntelUpdateInput,
   JobFinishedEvent,
   SuppressionRule,
   SuppressionRuleInput,
@@ -37,6 +40,17 @@ export interface CaseSettingsState {
     saveError: ErrorInfo | null;
   };
   accountEdit: { busy: string | null; error: ErrorInfo | null };
+  intel: {
+    loaded: boolean;
+    lists: IntelListView[];
+    error: ErrorInfo | null;
+    /** An import or change in flight (the call, not the detection run it starts). */
+    busy: boolean;
+    /** Why the last import or change was refused (a malformed list names its line). */
+    actionError: ErrorInfo | null;
+    /** The detection run the last change started, while it runs. */
+    jobId: string | null;
+  };
 }
 
 export interface CaseSettingsSlice {
@@ -51,6 +65,10 @@ export interface CaseSettingsSlice {
   saveSuppression(rule: SuppressionRuleInput): Promise<boolean>;
   deleteSuppression(id: string): Promise<void>;
   setAccountInfo(accountId: string, update: { role?: AccountRole | null; name?: string | null }): Promise<boolean>;
+  loadIntel(): Promise<void>;
+  importIntel(input: IntelImportInput): Promise<boolean>;
+  updateIntel(input: IntelUpdateInput): Promise<boolean>;
+  removeIntel(id: string): Promise<boolean>;
   caseSettingsJobFinished(event: JobFinishedEvent): void;
 }
 
@@ -63,6 +81,32 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
   /** Rule changes archive or unarchive findings: the list, counts and accounts follow. */
   const afterRulesChanged = async () => {
     await Promise.all([get().loadSuppression(), get().loadFindings(), get().loadAccounts()]);
+  };
+
+  /** A list change: the engine loads or drops the list, then re-runs detections as a job. */
+  const intelChange = async (title: string, run: () => Promise<{ jobId: string | null }>): Promise<boolean> => {
+    patch((s) => ({ intel: { ...s.intel, busy: true, actionError: null } }));
+    try {
+      const { jobId } = await run();
+      patch((s) => ({ intel: { ...s.intel, busy: false, jobId } }));
+      get().notify(
+        jobId
+          ? {
+              kind: 'job',
+              title,
+              jobId,
+              status: 'running',
+              message: 'Re-running detections; the findings refresh when it ends.',
+            }
+          : { kind: 'success', title, message: 'Nothing to re-run.' },
+      );
+      await get().loadIntel();
+      if (jobId) await get().refreshJobs();
+      return true;
+    } catch (error) {
+      patch((s) => ({ intel: { ...s.intel, busy: false, actionError: toErrorInfo(error) } }));
+      return false;
+    }
   };
 
   return {
@@ -80,6 +124,7 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
         saveError: null,
       },
       accountEdit: { busy: null, error: null },
+      intel: { loaded: false, lists: [], error: null, busy: false, actionError: null, jobId: null },
     },
     loadCaseInfo: async () => {
       try {
@@ -239,7 +284,30 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
         return false;
       }
     },
+    loadIntel: async () => {
+      try {
+        const { lists } = await api['intel:lists']({});
+        patch((s) => ({ intel: { ...s.intel, loaded: true, lists, error: null } }));
+      } catch (error) {
+        patch((s) => ({ intel: { ...s.intel, error: toErrorInfo(error) } }));
+      }
+    },
+    importIntel: async (input) =>
+      intelChange(`List ${input.path.split(/[\\/]/).pop() ?? input.path} imported`, () => api['intel:import'](input)),
+    updateIntel: async (input) => {
+      const name = state().intel.lists.find((l) => l.id === input.id)?.name ?? input.id;
+      const what = input.enabled === false ? 'switched off' : input.enabled === true ? 'switched on' : 'rescoped';
+      return intelChange(`List ${name} ${what}`, () => api['intel:update'](input));
+    },
+    removeIntel: async (id) => {
+      const name = state().intel.lists.find((l) => l.id === id)?.name ?? id;
+      return intelChange(`List ${name} removed`, () => api['intel:remove']({ id }));
+    },
     caseSettingsJobFinished: (event) => {
+      if (state().intel.jobId === event.jobId) {
+        patch((s) => ({ intel: { ...s.intel, jobId: null } }));
+        void get().loadIntel();
+      }
       if (state().learning.rerunJobId !== event.jobId) return;
       patch((s) => ({ learning: { ...s.learning, rerunJobId: null } }));
       if (event.status === 'ok' && state().suppression.loaded) void get().loadSuppression();

@@ -7,6 +7,7 @@ import {
   type AccountsList,
   type CaseInfo,
   type CaseState,
+  type IntelListView,
   type SuppressionRule,
 } from '../../../shared/api/schemas';
 import { ApiError } from '../../../renderer/src/lib/api-client';
@@ -15,6 +16,7 @@ import { caseFolderFor, folderProblem } from '../../../renderer/src/lib/paths';
 import { DetectionSettings } from '../../../renderer/src/features/case-settings/detection-settings';
 import { SaveCase } from '../../../renderer/src/features/case-settings/save-case';
 import { SuppressionRules } from '../../../renderer/src/features/case-settings/suppression-rules';
+import { ThreatLists } from '../../../renderer/src/features/case-settings/threat-lists';
 import { OrganizationPanel } from '../../../renderer/src/features/accounts/organization-panel';
 import { createAppStore } from '../../../renderer/src/store';
 import { effectiveFilter } from '../../../renderer/src/store/findings';
@@ -514,5 +516,98 @@ describe('findings filter by exact resource', () => {
     store.getState().drillInto('AKIAEXAMPLE1');
     expect(effectiveFilter(store.getState().findings)).toMatchObject({ resourceId: 'AKIAEXAMPLE1' });
     expect(effectiveFilter(store.getState().findings).resource).toBeUndefined();
+  });
+});
+
+describe('threat lists', () => {
+  const view = (over: Partial<IntelListView> = {}): IntelListView => ({
+    id: 'threat:attackers.txt',
+    name: 'attackers.txt',
+    kind: 'threat',
+    format: 'TXT',
+    category: 'custom',
+    entries: 3,
+    sha256: 'ab'.repeat(32),
+    path: '/intel/attackers.txt',
+    bundled: false,
+    accounts: null,
+    enabled: true,
+    importedAt: NOW,
+    ...over,
+  });
+  const bundled = view({ id: null, name: 'loupe-mining-pools', category: 'mining-pool', bundled: true, sha256: null });
+
+  it('imports a list, shows the refusal with its line, scopes and removes after a confirm', async () => {
+    let lists: IntelListView[] = [bundled];
+    const fake = fakeApi({
+      ...quiet,
+      'jobs:list': () => [],
+      'intel:lists': () => ({ lists }),
+      'intel:import': (input) => {
+        if (input.path.endsWith('broken.txt'))
+          throw new ApiError('intel:import', {
+            code: 'INTEL_INVALID',
+            message: 'The threat list /intel/broken.txt is malformed: line 2: not an IP, CIDR or domain.',
+          });
+        lists = [view({ accounts: input.accounts ?? null }), bundled];
+        return { list: lists[0]!, jobId: 'j-import' };
+      },
+      'intel:update': (input) => {
+        lists = [view({ accounts: input.accounts ?? null }), bundled];
+        return { list: lists[0]!, jobId: 'j-scope' };
+      },
+      'intel:remove': () => {
+        lists = [bundled];
+        return { removed: true, jobId: 'j-remove' };
+      },
+    });
+    const store = createAppStore(fake.api);
+    renderWithStore(store, <ThreatLists />);
+    const section = await screen.findByTestId('threat-lists');
+    await waitFor(() => expect(section.textContent).toContain('No lists imported'));
+    expect(within(screen.getByTestId('intel-bundled')).getByText('loupe-mining-pools')).toBeTruthy();
+
+    fireEvent.click(within(section).getByRole('button', { name: 'Import list' }));
+    const form = screen.getByTestId('intel-import');
+    fireEvent.change(within(form).getByLabelText('Accounts'), { target: { value: '1234' } });
+    fireEvent.change(within(form).getByLabelText('List file'), { target: { value: '/intel/attackers.txt' } });
+    fireEvent.submit(form);
+    expect(screen.getByTestId('intel-error').textContent).toContain('"1234" is not a 12-digit AWS account id.');
+    expect(fake.callsTo('intel:import')).toEqual([]);
+
+    fireEvent.change(within(form).getByLabelText('Accounts'), { target: { value: '' } });
+    fireEvent.change(within(form).getByLabelText('List file'), { target: { value: '/intel/broken.txt' } });
+    fireEvent.submit(form);
+    await waitFor(() => expect(within(form).getByRole('alert').textContent).toContain('line 2'));
+
+    fireEvent.change(within(form).getByLabelText('List file'), { target: { value: '/intel/attackers.txt' } });
+    fireEvent.change(within(form).getByLabelText('Accounts'), { target: { value: '111122223333' } });
+    fireEvent.change(within(form).getByLabelText('Kind'), { target: { value: 'threat' } });
+    fireEvent.submit(form);
+    const row = await screen.findByTestId('intel-row');
+    expect(fake.callsTo('intel:import').at(-1)).toEqual({
+      path: '/intel/attackers.txt',
+      kind: 'threat',
+      accounts: ['111122223333'],
+    });
+    expect(within(row).getByTestId('intel-scope').textContent).toBe('111122223333');
+    expect(store.getState().caseSettings.intel.jobId).toBe('j-import');
+
+    fireEvent.click(within(row).getByRole('button', { name: 'Scope…' }));
+    fireEvent.change(within(row).getByLabelText('Accounts for attackers.txt'), { target: { value: '' } });
+    fireEvent.click(within(row).getByRole('button', { name: 'Apply' }));
+    await waitFor(() => expect(within(row).getByTestId('intel-scope').textContent).toBe('all accounts'));
+    expect(fake.callsTo('intel:update').at(-1)).toEqual({ id: 'threat:attackers.txt', accounts: null });
+
+    fireEvent.click(within(row).getByRole('button', { name: 'Remove…' }));
+    expect(fake.callsTo('intel:remove')).toEqual([]);
+    fireEvent.click(within(row).getByRole('button', { name: 'Remove attackers.txt' }));
+    await waitFor(() => expect(screen.queryByTestId('intel-row')).toBeNull());
+    expect(fake.callsTo('intel:remove')).toEqual([{ id: 'threat:attackers.txt' }]);
+
+    // The detection run the change started ends: the lists are read again.
+    const before = fake.callsTo('intel:lists').length;
+    act(() => store.getState().caseSettingsJobFinished({ jobId: 'j-remove', status: 'ok' } as never));
+    await waitFor(() => expect(fake.callsTo('intel:lists').length).toBe(before + 1));
   });
 });

@@ -5,6 +5,7 @@ import { useAppStore } from '../../store';
 import { DetectionSettings } from '../case-settings/detection-settings';
 import { SaveCase } from '../case-settings/save-case';
 import { SuppressionRules } from '../case-settings/suppression-rules';
+import { ThreatLists } from '../case-settings/threat-lists';
 
 function CaseNotes() {
   const notes = useAppStore((s) => s.caseActions.notes);
@@ -117,6 +118,7 @@ export function CasePanel({ onClose }: { onClose: () => void }) {
       <SaveCase />
       <DetectionSettings />
       <SuppressionRules />
+      <ThreatLists />
       <CaseNotes />
       <Custody />
     </aside>
