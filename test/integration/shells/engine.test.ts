@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contract, type Channel, type ChannelOutput } from '../../../shared/api/contract';
 import type { JobProgressEvent } from '../../../shared/api/schemas';
 import { createEngine, invokeChannel, isChannel, type Engine } from '../../../electron/engine/api';
 import { writeTrail } from '../../unit/api/tiny-trail';
+import { call } from '../engine-channels';
 
 /** The engine behind every shell: real DuckDB files in a temp dir, real gzip CloudTrail. */
 let dir: string;
@@ -23,13 +23,6 @@ async function engine(options: { workspaceDir?: string } = {}): Promise<Engine> 
   const e = await createEngine({ shell: 'cli', configDir: join(dir, 'config'), ...options });
   engines.push(e);
   return e;
-}
-
-/** Calls a channel the way the shells do and checks the value against the output schema. */
-async function call<C extends Channel>(e: Engine, channel: C, input: unknown): Promise<ChannelOutput<C>> {
-  const result = await invokeChannel(e.handlers, channel, input);
-  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-  return contract[channel].output.parse(result.value) as ChannelOutput<C>;
 }
 
 describe('engine', () => {

@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contract, type Channel, type ChannelOutput } from '../../../shared/api/contract';
-import { createEngine, invokeChannel, type Engine } from '../../../electron/engine/api';
+import { createEngine, type Engine } from '../../../electron/engine/api';
 import { writeTrail } from '../../unit/api/tiny-trail';
 import { eventBridgeSchema, guardDutyFindingSchema } from '../../unit/export/format-schemas';
+import { call, refused } from '../engine-channels';
 
 /**
  * Cases on disk through the engine's channels, as the UI drives them: real DuckDB files, real
@@ -38,19 +38,6 @@ async function engine(): Promise<Engine> {
   const e = await createEngine({ shell: 'desktop', configDir: join(dir, 'config'), autosaveDelayMs: 50 });
   engines.push(e);
   return e;
-}
-
-/** Calls a channel the way the shells do and checks the value against the output schema. */
-async function call<C extends Channel>(e: Engine, channel: C, input: unknown): Promise<ChannelOutput<C>> {
-  const result = await invokeChannel(e.handlers, channel, input);
-  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-  return contract[channel].output.parse(result.value) as ChannelOutput<C>;
-}
-
-async function refused(e: Engine, channel: Channel, input: unknown) {
-  const result = await invokeChannel(e.handlers, channel, input);
-  if (result.ok) throw new Error(`${channel} should have failed`);
-  return result.error;
 }
 
 /** Runs a job-starting channel and waits for the job; returns its final info. */

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contract, type Channel, type ChannelOutput } from '../../../shared/api/contract';
 import { createEngine, invokeChannel, type Engine } from '../../../electron/engine/api';
 import { ACCOUNT, writeTrail } from '../../unit/api/tiny-trail';
+import { call } from '../engine-channels';
 
 /**
  * Threat and trusted lists managed on an open case through the channels the UI uses: import,
@@ -28,12 +28,6 @@ async function engine(): Promise<Engine> {
   const e = await createEngine({ shell: 'desktop', configDir: join(dir, 'config'), autosaveDelayMs: 50 });
   engines.push(e);
   return e;
-}
-
-async function call<C extends Channel>(e: Engine, channel: C, input: unknown): Promise<ChannelOutput<C>> {
-  const result = await invokeChannel(e.handlers, channel, input);
-  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-  return contract[channel].output.parse(result.value) as ChannelOutput<C>;
 }
 
 async function listFindings(e: Engine) {
