@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SuppressionRule } from '../../../../shared/api/schemas';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorPanel } from '../../components/error-panel';
+import { FormFooter } from '../../components/form-footer';
 import {
   COMMON_ATTRIBUTES,
   EDITOR_OPS,
@@ -193,20 +194,15 @@ function RuleEditor({ initial, onDone }: { initial: SuppressionRule | null; onDo
           Add condition
         </button>
       </div>
-      {error ? (
-        <p className="bad" role="alert" data-testid="rule-error">
-          {error}
-        </p>
-      ) : null}
-      {engineError && !error ? <ErrorPanel error={engineError} /> : null}
-      <div className="inline-form">
-        <button type="submit" className="small primary" disabled={saving}>
-          {saving ? 'Saving…' : 'Save rule'}
-        </button>
-        <button type="button" className="small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter
+        localError={error}
+        engineError={engineError}
+        busy={saving}
+        submitLabel="Save rule"
+        busyLabel="Saving…"
+        onCancel={onDone}
+        errorTestId="rule-error"
+      />
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { IntelImportInput, IntelListView } from '../../../../shared/api/schemas';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorPanel } from '../../components/error-panel';
+import { FormFooter } from '../../components/form-footer';
 import { parseAccounts } from '../../lib/criteria';
 import { formatCount, formatTime } from '../../lib/format';
 import { useAppStore } from '../../store';
@@ -101,20 +102,15 @@ function ImportForm({ onDone }: { onDone: () => void }) {
         />
       </div>
       {caseAccounts.length > 0 ? <p className="dim">Accounts in this case: {caseAccounts.join(', ')}</p> : null}
-      {error ? (
-        <p className="bad" role="alert" data-testid="intel-error">
-          {error}
-        </p>
-      ) : null}
-      {engineError && !error ? <ErrorPanel error={engineError} /> : null}
-      <div className="inline-form">
-        <button type="submit" className="small primary" disabled={busy}>
-          {busy ? 'Importing…' : 'Import and re-run detections'}
-        </button>
-        <button type="button" className="small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter
+        localError={error}
+        engineError={engineError}
+        busy={busy}
+        submitLabel="Import and re-run detections"
+        busyLabel="Importing…"
+        onCancel={onDone}
+        errorTestId="intel-error"
+      />
     </form>
   );
 }
