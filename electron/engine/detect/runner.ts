@@ -115,6 +115,16 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
   const tables = await tablesPresent(db, q);
   await db.run(`DELETE FROM detect_hits`, undefined, q);
 
+  // Lists scoped to some accounts (`# accounts:`) only count for those; then trusted wins. Applied
+  // before the first rule that reads other rules' hits (the attack-sequence correlation), so a
+  // trusted or out-of-scope address never feeds a sequence, and again after the loop.
+  let outOfScope = 0;
+  let suppressed = 0;
+  const applyLists = async () => {
+    outOfScope += await dropOutOfScopeThreatHits(db, q);
+    suppressed += await suppressTrustedHits(db, q);
+  };
+
   const stageMs: Record<string, number> = {};
   const flowStaged = tables.has('vpcflow') && rules.some((r) => r.source === 'vpcflow' && usesFlowSides(r));
   let staged: RuleLoopResult;
@@ -137,6 +147,7 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
     staged = await runRuleLoop(db, ctx, runnable, tables, {
       now,
       timeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS,
+      applyLists,
     });
   } finally {
     // A cancelled or failed pass must not leave a copy of the flows behind either.
@@ -148,9 +159,7 @@ export async function runDetections(db: Database, ctx: JobContext, options: Dete
     throw new LoupeError('QUERY_CANCELLED', 'The detection run was cancelled; earlier findings are unchanged.');
 
   ctx.report({ phase: 'aggregate', done: rules.length, total: rules.length, message: 'Building findings' });
-  // Lists scoped to some accounts (`# accounts:`) only count for those; then trusted wins.
-  const outOfScope = await dropOutOfScopeThreatHits(db, q);
-  const suppressed = await suppressTrustedHits(db, q);
+  await applyLists();
   const rows = await aggregateHits(db, q);
   const remoteIps = rows.map((r) => r.remote_ip).filter((ip): ip is string => typeof ip === 'string');
   let ipInfo = new Map<string, IpInfo>();
@@ -207,17 +216,25 @@ interface RuleLoopResult {
 }
 
 /** Stages every rule's hits in turn; a failing rule is recorded and the others still run. */
+/** A rule whose query reads the hits of the rules before it. */
+const READS_HITS = /\bdetect_hits\b/;
+
 async function runRuleLoop(
   db: Database,
   ctx: JobContext,
   rules: Rule[],
   tables: Set<string>,
-  options: { now: Date; timeoutMs: number },
+  options: { now: Date; timeoutMs: number; applyLists: () => Promise<void> },
 ): Promise<RuleLoopResult> {
   const signal = ctx.signal;
   const out: RuleLoopResult = { rulesSkipped: [], rulesRan: [], rulesFailed: [], byId: new Map(), ruleMs: {} };
+  let listsApplied = false;
   for (const [i, rule] of rules.entries()) {
     if (signal.aborted) break;
+    if (!listsApplied && READS_HITS.test(rule.query)) {
+      await options.applyLists();
+      listsApplied = true;
+    }
     ctx.report({ done: i, total: rules.length, message: `Rule ${rule.id}` });
     if (!tables.has(rule.source)) {
       out.rulesSkipped.push({ ruleId: rule.id, reason: `no ${rule.source} table in this case` });
