@@ -402,6 +402,14 @@ export const intelListViewSchema = z.object({
   /** False: kept in the case, not loaded, matches nothing. */
   enabled: z.boolean(),
   importedAt: z.string().nullable(),
+  /** Where the list comes from: bundled with Loupe, a feed copy kept by `loupe intel update`, or a file. */
+  origin: z.enum(['bundled', 'feed', 'file']),
+  /** When the source was compiled (bundled header) or fetched (feed); null when unknown. */
+  sourceDate: z.string().nullable(),
+  /** The feed's address, for feed copies. */
+  url: z.string().nullable(),
+  /** Switched on in the case but not matching: its file could not be read back (it moved or changed). */
+  problem: z.string().nullable(),
 });
 export type IntelListView = z.infer<typeof intelListViewSchema>;
 

@@ -26,6 +26,10 @@ async function customFindings(loupe: LoupeServer): Promise<number> {
   return out.total;
 }
 
+async function allFindings(loupe: LoupeServer): Promise<number> {
+  return (await loupe.call<{ total: number }>('findings:list', {})).total;
+}
+
 test.describe.configure({ mode: 'serial' });
 
 test('threat lists: refused with the line, imported, scoped away, removed', async ({ page, loupe }) => {
@@ -45,14 +49,24 @@ test('threat lists: refused with the line, imported, scoped away, removed', asyn
   writeFileSync(bad, `${ip}\nthis is not an indicator\n`);
   const good = join(dir, 'attackers.txt');
   writeFileSync(good, `# addresses from the incident\n${ip}\n`);
+  // The sample case has no list of its own: every custom-list finding comes from this test.
   const before = await customFindings(loupe);
+  expect(before).toBe(0);
+  const totalBefore = await allFindings(loupe);
+  const search = page.getByLabel('Search findings');
+  const customRows = page.locator('[data-finding-id]', { hasText: 'MaliciousIPCaller.Custom' });
 
   await openCasePanel(page);
   const lists = page.getByTestId('threat-lists');
+  await lists.scrollIntoViewIfNeeded();
   await expect(lists).toContainText('No lists imported');
   const bundled = lists.getByTestId('intel-bundled');
   await bundled.locator('summary').click();
   await expect(bundled.locator('tbody tr').first()).toBeVisible();
+  // Bundled lists say when they were compiled.
+  await expect(bundled.locator('tbody tr').first()).toContainText(/\d{4}-\d{2}-\d{2}/);
+  await shot(page, '17-intel-empty');
+  await bundled.locator('summary').click();
 
   await lists.getByRole('button', { name: 'Import list' }).click();
   const form = lists.getByTestId('intel-import');
@@ -60,30 +74,71 @@ test('threat lists: refused with the line, imported, scoped away, removed', asyn
   await form.getByRole('button', { name: /Import and re-run/ }).click();
   await expect(lists.getByRole('alert')).toContainText('broken.txt');
   await expect(lists.getByRole('alert')).toContainText('line 2');
-  await shot(page, '17-intel-refused');
+  await shot(page, '18-intel-refused');
 
   await form.getByLabel('List file').fill(good);
   await form.getByRole('button', { name: /Import and re-run/ }).click();
   const row = lists.locator('[data-testid="intel-row"][data-list="attackers.txt"]');
   await expect(row).toContainText('threat');
+  await expect(row).toContainText(/sha256 [0-9a-f]{12}/);
   await expect(row.getByTestId('intel-scope')).toHaveText('all accounts');
   await loupe.waitForIdle();
   await expect.poll(() => customFindings(loupe)).toBeGreaterThan(before);
+  const withList = await customFindings(loupe);
   const listed = await loupe.call<{ lists: Array<{ name: string; entries: number; enabled: boolean }> }>('intel:lists');
   expect(listed.lists.find((l) => l.name === 'attackers.txt')).toMatchObject({ entries: 1, enabled: true });
-  await shot(page, '18-intel-imported');
+  await expect(lists.getByTestId('intel-rerun')).toHaveCount(0);
+  // The findings list reloaded: the list's findings are there.
+  await search.fill('MaliciousIPCaller.Custom');
+  await expect(page.getByText(`${withList} findings`, { exact: true })).toBeVisible();
+  await expect(customRows.first()).toBeVisible();
+  await shot(page, '19-intel-imported');
 
+  // Scoped to the other account (a checkbox of the case's accounts): the finding stops standing.
   await row.getByRole('button', { name: 'Scope…' }).click();
-  await row.getByLabel('Accounts for attackers.txt').fill(other);
-  await row.getByRole('button', { name: 'Apply' }).click();
+  const editor = lists.getByTestId('intel-scope-editor');
+  await editor.getByLabel('Only these accounts:').check();
+  await expect(editor.getByRole('checkbox')).toHaveCount(ACCOUNTS.length);
+  await editor.getByLabel(other).check();
+  await shot(page, '20-intel-scope-editor');
+  await editor.getByRole('button', { name: /Apply and re-run/ }).click();
   await expect(row.getByTestId('intel-scope')).toHaveText(other);
   await loupe.waitForIdle();
   await expect.poll(() => customFindings(loupe)).toBe(before);
+  // Nothing built on the list's matches outlives the scope either (attack sequences included).
+  expect(await allFindings(loupe)).toBe(totalBefore);
+  await expect(customRows).toHaveCount(0);
+  const tables = await loupe.call<{ rows: unknown[][] }>('hunt:query', {
+    sql: `SELECT accounts FROM intel_lists WHERE list_name = 'attackers.txt'`,
+    queryId: 'intel-e2e-scope',
+  });
+  expect(tables.rows).toEqual([[[other]]]);
+  await shot(page, '21-intel-scoped-away');
+
+  // Switched off and on again with its scope back to every account: the finding is back.
+  await row.getByRole('button', { name: 'Switch off' }).click();
+  await expect(row.getByTestId('intel-enabled')).toHaveText('off');
+  await loupe.waitForIdle();
+  await row.getByRole('button', { name: 'Scope…' }).click();
+  await editor.getByLabel('All accounts').check();
+  await editor.getByRole('button', { name: /Apply and re-run/ }).click();
+  await expect(row.getByTestId('intel-scope')).toHaveText('all accounts');
+  await loupe.waitForIdle();
+  expect(await customFindings(loupe)).toBe(before);
+  await row.getByRole('button', { name: 'Switch on' }).click();
+  await expect(row.getByTestId('intel-enabled')).toHaveText('on');
+  await loupe.waitForIdle();
+  await expect.poll(() => customFindings(loupe)).toBe(withList);
+  await expect(customRows.first()).toBeVisible();
 
   await row.getByRole('button', { name: 'Remove…' }).click();
+  await shot(page, '22-intel-remove-confirm');
   await row.getByRole('button', { name: 'Remove attackers.txt' }).click();
   await expect(row).toHaveCount(0);
   await expect(lists).toContainText('No lists imported');
   await loupe.waitForIdle();
   expect(await customFindings(loupe)).toBe(before);
+  await expect(customRows).toHaveCount(0);
+  await shot(page, '23-intel-removed');
+  await search.fill('');
 });

@@ -45,6 +45,7 @@ import { applyStatePatch, withArchiveDecision } from './state-patch';
 import { applySuppression, setArchived } from './suppression';
 import { findCaseDir } from './workspace';
 import { intelListViews, intelRecord, intelRecordId, setIntelAccounts } from './intel-lists';
+import { reconcileIntelLists } from '../intel/case-lists';
 import { loadIntelList, removeIntelList } from '../intel/lists';
 
 /**
@@ -79,6 +80,10 @@ export class CaseController {
   private readonly caseJobs = new Set<string>();
   private readonly readers = new Set<Promise<unknown>>();
   private verification: ManifestVerification | null = null;
+  /** Lists switched off on opening because their file could not be read again (record id -> why). */
+  private readonly intelProblems = new WeakMap<CaseSession, Map<string, string>>();
+  /** A case whose lists had to be brought in line with its record on opening: detections re-run once it is open. */
+  private redetectOnOpen: CaseSession | null = null;
   private closed = false;
 
   constructor(
@@ -159,8 +164,13 @@ export class CaseController {
     const info = await this.switchTo('Open case', async () => {
       // Reopening the case that is open here: let go of it first (our own lock would refuse).
       if (this.session?.ws.dir === target) await this.closeCurrent();
-      return openNamedSession(target, { ...this.options, readOnly });
+      const session = await openNamedSession(target, { ...this.options, readOnly });
+      // Never a reason not to open the case: the lists panel shows what is loaded either way.
+      if (!readOnly && (await this.reconcileIntel(session).catch(() => false))) this.redetectOnOpen = session;
+      return session;
     });
+    if (this.redetectOnOpen && this.redetectOnOpen === this.session) this.redetect();
+    this.redetectOnOpen = null;
     return info as CaseInfo;
   }
 
@@ -206,8 +216,9 @@ export class CaseController {
     const session = this.writable();
     const state = updateSessionState(session, applyStatePatch(session.state, patch));
     if (patch.name !== undefined) this.onChange(caseInfo(session));
-    // Account scopes of threat lists are applied like suppression rules.
-    if (patch.intelLists !== undefined) void this.reapply().catch(() => undefined);
+    // Lists edited in the record directly: the intel tables follow, then detections (or, when
+    // the tables already agree, suppression, which carries threat-list scopes).
+    if (patch.intelLists !== undefined) void this.syncIntel(session).catch(() => undefined);
     return state;
   }
 
@@ -273,6 +284,9 @@ export class CaseController {
       session.db,
       {
         ...request,
+        intelScopes: Object.fromEntries(
+          session.state.intelLists.filter((r) => r.accounts?.length).map((r) => [r.id, r.accounts ?? []]),
+        ),
         rulesDir: request.rulesDir ?? this.options.rulesDir,
         learningDays: request.learningDays ?? session.state.settings.learningPeriodDays,
       },
@@ -302,9 +316,9 @@ export class CaseController {
     const at = new Date().toISOString();
     const records = lists.map((l) => {
       const previous = session.state.intelLists.find((x) => x.id === intelRecordId(l.kind, l.name));
-      const record = intelRecord(l, previous, at);
-      // A scope set in the case (not in the file) survives re-importing the file.
-      return !record.accounts && previous?.accounts ? { ...record, accounts: previous.accounts } : record;
+      this.intelProblems.get(session)?.delete(intelRecordId(l.kind, l.name));
+      // The load applied the case's scope when the file names none (`intelScopes`): the record says the same.
+      return intelRecord(l, previous, at);
     });
     try {
       updateSessionState(session, { ...session.state, intelLists: upsert(session.state.intelLists, records) });
@@ -317,7 +331,18 @@ export class CaseController {
 
   async intelLists(): Promise<IntelListView[]> {
     const session = this.current();
-    return intelListViews(session.db, session.state);
+    return intelListViews(session.db, session.state, this.intelProblems.get(session));
+  }
+
+  /**
+   * A reopened case matches what its record says (the record is the analyst's word); when the
+   * database had to change, detections run again so the findings follow.
+   */
+  private async reconcileIntel(session: CaseSession): Promise<boolean> {
+    const result = await reconcileIntelLists(session.db, session.state.intelLists, new Date().toISOString());
+    this.intelProblems.set(session, result.problems);
+    if (result.changed) updateSessionState(session, { ...session.state, intelLists: result.records });
+    return result.databaseChanged;
   }
 
   /**
@@ -337,6 +362,7 @@ export class CaseController {
     );
     const previous = session.state.intelLists.find((x) => x.id === intelRecordId(info.kind, info.name));
     const record = intelRecord(info, previous, new Date().toISOString());
+    this.intelProblems.get(session)?.delete(record.id);
     updateSessionState(session, { ...session.state, intelLists: upsert(session.state.intelLists, [record]) });
     return { list: await this.intelView(record.id), jobId: this.redetect().jobId };
   }
@@ -368,6 +394,7 @@ export class CaseController {
         await setIntelAccounts(session.db, record.name, accounts);
       }
     });
+    this.intelProblems.get(session)?.delete(next.id);
     updateSessionState(session, { ...session.state, intelLists: upsert(session.state.intelLists, [next]) });
     return { list: await this.intelView(next.id), jobId: this.redetect().jobId };
   }
@@ -384,6 +411,14 @@ export class CaseController {
       intelLists: session.state.intelLists.filter((r) => r.id !== id),
     });
     return { removed: true, jobId: record.enabled ? this.redetect().jobId : null };
+  }
+
+  private async syncIntel(session: CaseSession): Promise<void> {
+    const changed = await this.serialized('Apply list changes', undefined, async () => {
+      return this.session === session && (await this.reconcileIntel(session));
+    });
+    if (changed && this.session === session) this.redetect();
+    else await this.reapply();
   }
 
   private async intelView(id: string): Promise<IntelListView> {

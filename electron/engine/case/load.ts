@@ -1,8 +1,10 @@
+import { basename } from 'node:path';
 import type { S3Source, SuppressionOutcome } from '../../../shared/api/schemas';
 import { LoupeError, toErrorShape, type LoupeErrorShape } from '../../../shared/errors';
 import type { Database } from '../db/database';
 import { runDetections, type DetectReport } from '../detect/runner';
 import { refreshRollups } from '../investigate/rollups';
+import { intelRecordId } from '../intel/case-lists';
 import { loadIntelList } from '../intel/lists';
 import type { JobContext } from '../jobs/job-registry';
 import type { NotifyReport } from '../notify/notify';
@@ -16,6 +18,11 @@ export interface CaseLoadInput {
   s3?: S3Source[] | undefined;
   threatLists?: string[] | undefined;
   trustedLists?: string[] | undefined;
+  /**
+   * Accounts the case has scoped its lists to, by case record id (`threat:<file name>`): a list
+   * loaded again keeps its scope unless its file names one (`# accounts:`).
+   */
+  intelScopes?: Record<string, string[]> | undefined;
   flowFormat?: string | undefined;
   rulesDir?: string | undefined;
   /** Learning period for the behaviour analyzers (case setting); unset = automatic. */
@@ -101,7 +108,13 @@ export async function loadCase(
     checkCancel(ctx);
     ctx.report({ done: i, total: lists.length, message: `Loading ${list.kind} list ${list.path}` });
     try {
-      intel.push(await loadIntelList(db, list.path, list.kind, { signal: ctx.signal }));
+      const scope = input.intelScopes?.[intelRecordId(list.kind, basename(list.path))];
+      intel.push(
+        await loadIntelList(db, list.path, list.kind, {
+          signal: ctx.signal,
+          ...(scope?.length ? { defaultAccounts: scope } : {}),
+        }),
+      );
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       intelFailures.push({ path: list.path, kind: list.kind, error: toErrorShape(error) });

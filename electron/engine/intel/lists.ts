@@ -62,6 +62,11 @@ export interface LoadIntelOptions {
    * `# accounts: 111122223333, ...` header line; neither means every account.
    */
   accounts?: string[];
+  /**
+   * The scope to use when the file names none: a case's scope for a list it already holds, so
+   * loading the file again keeps the accounts the analyst chose. `accounts` and the header win.
+   */
+  defaultAccounts?: string[];
   signal?: AbortSignal;
 }
 
@@ -136,7 +141,10 @@ export async function loadIntelText(
   if (options.format !== undefined && !isIntelFormat(options.format)) {
     throw new LoupeError('INVALID_INPUT', `Unknown list format "${String(options.format)}" for ${where}.`);
   }
-  const accounts = normalizeAccounts(options.accounts ?? headerAccounts(text), where);
+  const accounts = normalizeAccounts(
+    options.accounts ?? headerAccounts(text) ?? (options.defaultAccounts?.length ? options.defaultAccounts : undefined),
+    where,
+  );
   const format = options.format ?? detectFormat(text);
   const parsed = options.parsed ?? parseList(text, format);
 

@@ -38,6 +38,16 @@ async function listFindings(e: Engine) {
   return { current: current.length, archived: archived.length };
 }
 
+/** What the intel tables hold for imported lists: the scope in intel_lists, entries scoped in intel. */
+async function tables(e: Engine) {
+  const out = await call(e, 'hunt:query', {
+    sql: `SELECT l.list_name, l.accounts, (SELECT count(*) FROM intel i WHERE i.list_name = l.list_name AND i.accounts IS NOT NULL)::INTEGER
+            FROM intel_lists l WHERE NOT l.bundled ORDER BY 1`,
+    queryId: 'intel-lists-test',
+  });
+  return out.rows.map(([name, accounts, scoped]) => ({ name, accounts, scoped }));
+}
+
 async function waitJob(e: Engine, jobId: string | null) {
   expect(jobId).not.toBeNull();
   const info = await e.jobs.wait(jobId as string);
@@ -125,6 +135,53 @@ describe('threat and trusted lists of a case', () => {
     expect((await listFindings(e)).current).toBe(0);
     expect((await call(e, 'intel:lists', {})).lists.some((l) => !l.bundled)).toBe(false);
     expect(await call(e, 'intel:remove', { id: 'threat:attackers.txt' })).toEqual({ removed: false, jobId: null });
+  });
+
+  it('keeps case.json and the intel tables in step: evidence added with the same list, a record edited while closed', async () => {
+    const e = await engine();
+    const info = await call(e, 'case:create', { dir: join(dir, 'gamma'), name: 'Gamma' });
+    const logs = join(dir, 'logs');
+    writeTrail(logs, { tag: 'three' });
+    expect((await e.jobs.wait((await call(e, 'case:open', { paths: [logs] })).jobId)).status).toBe('ok');
+    const list = join(dir, 'attackers.txt');
+    writeFileSync(list, '198.51.100.7\n');
+    await waitJob(e, (await call(e, 'intel:import', { path: list, kind: 'threat' })).jobId);
+    await waitJob(e, (await call(e, 'intel:update', { id: 'threat:attackers.txt', accounts: [OTHER_ACCOUNT] })).jobId);
+    expect((await listFindings(e)).current).toBe(0);
+
+    // More evidence with the same list file (the CLI's --threat-list): the case's scope holds.
+    const more = join(dir, 'more');
+    writeTrail(more, { tag: 'four' });
+    const added = await call(e, 'case:open', { paths: [more], threatLists: [list], mode: 'add' });
+    expect((await e.jobs.wait(added.jobId)).status).toBe('ok');
+    expect(await tables(e)).toEqual([{ name: 'attackers.txt', accounts: [OTHER_ACCOUNT], scoped: 1 }]);
+    expect((await listFindings(e)).current).toBe(0);
+
+    // The record is edited while the case is closed (back to every account): reopening sets the
+    // tables to match and re-runs detections, so the finding stands again.
+    await call(e, 'case:save', {});
+    await call(e, 'case:close', {});
+    const path = join(info.dir, 'case.json');
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { intelLists: Array<{ accounts?: string[] }> };
+    expect(saved.intelLists).toEqual([expect.objectContaining({ accounts: [OTHER_ACCOUNT] })]);
+    for (const r of saved.intelLists) delete r.accounts;
+    writeFileSync(path, JSON.stringify(saved));
+    const earlier = new Set((await call(e, 'jobs:list', {})).map((j) => j.jobId));
+    await call(e, 'case:openWorkspace', { dir: info.dir });
+    expect(await tables(e)).toEqual([{ name: 'attackers.txt', accounts: null, scoped: 0 }]);
+    const rerun = (await call(e, 'jobs:list', {})).find((j) => j.kind === 'detect:run' && !earlier.has(j.jobId));
+    await waitJob(e, rerun?.jobId ?? null);
+    expect((await listFindings(e)).current).toBeGreaterThan(0);
+
+    // The record edited through case:updateState (switched off): the tables and findings follow.
+    const before = new Set((await call(e, 'jobs:list', {})).map((j) => j.jobId));
+    const state = await call(e, 'case:state', {});
+    await call(e, 'case:updateState', { intelLists: state.intelLists.map((r) => ({ ...r, enabled: false })) });
+    await expect.poll(async () => (await call(e, 'jobs:list', {})).some((j) => !before.has(j.jobId))).toBe(true);
+    const off = (await call(e, 'jobs:list', {})).find((j) => j.kind === 'detect:run' && !before.has(j.jobId));
+    await waitJob(e, off?.jobId ?? null);
+    expect(await tables(e)).toEqual([]);
+    expect((await listFindings(e)).current).toBe(0);
   });
 
   it('a trusted list exempts only the accounts it is scoped to', async () => {

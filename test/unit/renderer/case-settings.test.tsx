@@ -533,9 +533,21 @@ describe('threat lists', () => {
     accounts: null,
     enabled: true,
     importedAt: NOW,
+    origin: 'file',
+    sourceDate: null,
+    url: null,
+    problem: null,
     ...over,
   });
-  const bundled = view({ id: null, name: 'loupe-mining-pools', category: 'mining-pool', bundled: true, sha256: null });
+  const bundled = view({
+    id: null,
+    name: 'loupe-mining-pools',
+    category: 'mining-pool',
+    bundled: true,
+    sha256: null,
+    origin: 'bundled',
+    sourceDate: '2026-11-22',
+  });
 
   it('imports a list, shows the refusal with its line, scopes and removes after a confirm', async () => {
     let lists: IntelListView[] = [bundled];
@@ -562,26 +574,37 @@ describe('threat lists', () => {
       },
     });
     const store = createAppStore(fake.api);
+    // The case's accounts are what the scope picker offers as checkboxes.
+    store.setState((s) => ({
+      workspace: { ...s.workspace, summary: { accounts: ['111122223333', '444455556666'] } as never },
+    }));
     renderWithStore(store, <ThreatLists />);
     const section = await screen.findByTestId('threat-lists');
     await waitFor(() => expect(section.textContent).toContain('No lists imported'));
-    expect(within(screen.getByTestId('intel-bundled')).getByText('loupe-mining-pools')).toBeTruthy();
+    const bundledTable = within(screen.getByTestId('intel-bundled'));
+    expect(bundledTable.getByText('loupe-mining-pools')).toBeTruthy();
+    expect(bundledTable.getByText('2026-11-22')).toBeTruthy();
 
     fireEvent.click(within(section).getByRole('button', { name: 'Import list' }));
     const form = screen.getByTestId('intel-import');
-    fireEvent.change(within(form).getByLabelText('Accounts'), { target: { value: '1234' } });
     fireEvent.change(within(form).getByLabelText('List file'), { target: { value: '/intel/attackers.txt' } });
+    fireEvent.click(within(form).getByLabelText('Only these accounts:'));
+    fireEvent.submit(form);
+    expect(screen.getByTestId('intel-error').textContent).toContain('Tick at least one account');
+    fireEvent.change(within(form).getByLabelText('Other accounts for the new list'), { target: { value: '1234' } });
     fireEvent.submit(form);
     expect(screen.getByTestId('intel-error').textContent).toContain('"1234" is not a 12-digit AWS account id.');
     expect(fake.callsTo('intel:import')).toEqual([]);
 
-    fireEvent.change(within(form).getByLabelText('Accounts'), { target: { value: '' } });
+    fireEvent.click(within(form).getByLabelText('All accounts'));
     fireEvent.change(within(form).getByLabelText('List file'), { target: { value: '/intel/broken.txt' } });
     fireEvent.submit(form);
     await waitFor(() => expect(within(form).getByRole('alert').textContent).toContain('line 2'));
 
     fireEvent.change(within(form).getByLabelText('List file'), { target: { value: '/intel/attackers.txt' } });
-    fireEvent.change(within(form).getByLabelText('Accounts'), { target: { value: '111122223333' } });
+    fireEvent.click(within(form).getByLabelText('Only these accounts:'));
+    fireEvent.change(within(form).getByLabelText('Other accounts for the new list'), { target: { value: '' } });
+    fireEvent.click(within(form).getByLabelText('111122223333'));
     fireEvent.change(within(form).getByLabelText('Kind'), { target: { value: 'threat' } });
     fireEvent.submit(form);
     const row = await screen.findByTestId('intel-row');
@@ -594,8 +617,19 @@ describe('threat lists', () => {
     expect(store.getState().caseSettings.intel.jobId).toBe('j-import');
 
     fireEvent.click(within(row).getByRole('button', { name: 'Scope…' }));
-    fireEvent.change(within(row).getByLabelText('Accounts for attackers.txt'), { target: { value: '' } });
-    fireEvent.click(within(row).getByRole('button', { name: 'Apply' }));
+    const editor = screen.getByTestId('intel-scope-editor');
+    // The current scope is ticked; untick it and tick the other account.
+    expect((within(editor).getByLabelText('111122223333') as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(within(editor).getByLabelText('111122223333'));
+    fireEvent.click(within(editor).getByLabelText('444455556666'));
+    fireEvent.submit(editor);
+    await waitFor(() => expect(screen.queryByTestId('intel-scope-editor')).toBeNull());
+    expect(fake.callsTo('intel:update').at(-1)).toEqual({ id: 'threat:attackers.txt', accounts: ['444455556666'] });
+    expect(within(row).getByTestId('intel-scope').textContent).toBe('444455556666');
+
+    fireEvent.click(within(row).getByRole('button', { name: 'Scope…' }));
+    fireEvent.click(within(screen.getByTestId('intel-scope-editor')).getByLabelText('All accounts'));
+    fireEvent.submit(screen.getByTestId('intel-scope-editor'));
     await waitFor(() => expect(within(row).getByTestId('intel-scope').textContent).toBe('all accounts'));
     expect(fake.callsTo('intel:update').at(-1)).toEqual({ id: 'threat:attackers.txt', accounts: null });
 

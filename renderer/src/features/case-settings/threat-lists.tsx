@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { IntelImportInput, IntelListView } from '../../../../shared/api/schemas';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorPanel } from '../../components/error-panel';
@@ -8,10 +8,10 @@ import { formatCount, formatTime } from '../../lib/format';
 import { useAppStore } from '../../store';
 
 /**
- * Threat and trusted lists of the case: the ones the analyst imported (GuardDuty's formats),
- * with their account scope, on/off and removal, and the lists Loupe bundles. Every change is
- * applied by the engine at once and followed by a detection run, so the findings match the
- * lists shown here.
+ * Threat and trusted lists of the case: the ones the analyst imported (GuardDuty's formats) and
+ * the feed copies a scan loaded, with their account scope, on/off and removal, and the lists
+ * Loupe bundles. Every change is applied by the engine at once and followed by a detection run,
+ * so the findings match the lists shown here.
  */
 const FORMATS: Array<{ value: '' | NonNullable<IntelImportInput['format']>; label: string }> = [
   { value: '', label: 'Work it out from the content' },
@@ -28,29 +28,131 @@ function scopeText(accounts: string[] | null): string {
   return accounts && accounts.length > 0 ? accounts.join(', ') : 'all accounts';
 }
 
+/** What the scope picker holds: every account, or the ticked case accounts plus typed ids. */
+interface ScopeDraft {
+  all: boolean;
+  picked: string[];
+  other: string;
+}
+
+function scopeDraft(accounts: string[] | null, caseAccounts: readonly string[]): ScopeDraft {
+  if (!accounts || accounts.length === 0) return { all: true, picked: [], other: '' };
+  return {
+    all: false,
+    picked: accounts.filter((a) => caseAccounts.includes(a)),
+    other: accounts.filter((a) => !caseAccounts.includes(a)).join(', '),
+  };
+}
+
+/** null: every account. */
+function scopeOf(draft: ScopeDraft): { accounts: string[] | null } | { error: string } {
+  if (draft.all) return { accounts: null };
+  const other = parseAccounts(draft.other);
+  if ('error' in other) return other;
+  const accounts = [...new Set([...draft.picked, ...(other.accounts ?? [])])].sort();
+  if (accounts.length === 0) return { error: 'Tick at least one account, or choose "All accounts".' };
+  return { accounts };
+}
+
+/** The case's accounts (with the analyst's names) as the scope picker offers them. */
+function useCaseAccounts(): Array<{ id: string; name: string | null }> {
+  // Selected as is: a fresh `[]` from a selector would re-render forever.
+  const ids = useAppStore((s) => s.workspace.summary?.accounts);
+  const entries = useAppStore((s) => s.workspace.accounts.entries);
+  return (ids ?? []).map((id) => ({ id, name: entries.find((e) => e.accountId === id)?.name ?? null }));
+}
+
+function ScopePicker({
+  idPrefix,
+  listName,
+  draft,
+  onChange,
+}: {
+  idPrefix: string;
+  listName: string;
+  draft: ScopeDraft;
+  onChange: (draft: ScopeDraft) => void;
+}) {
+  const accounts = useCaseAccounts();
+  const toggle = (id: string, on: boolean) =>
+    onChange({ ...draft, picked: on ? [...draft.picked, id] : draft.picked.filter((a) => a !== id) });
+  return (
+    <fieldset
+      className="criteria-rows"
+      style={{ border: 'none', margin: 0, padding: 0 }}
+      data-testid="intel-scope-picker"
+      aria-label={`Accounts for ${listName}`}
+    >
+      <label>
+        <input
+          type="radio"
+          name={`${idPrefix}-scope`}
+          checked={draft.all}
+          onChange={() => onChange({ ...draft, all: true })}
+        />{' '}
+        All accounts
+      </label>
+      <label>
+        <input
+          type="radio"
+          name={`${idPrefix}-scope`}
+          checked={!draft.all}
+          onChange={() => onChange({ ...draft, all: false })}
+        />{' '}
+        Only these accounts:
+      </label>
+      {!draft.all ? (
+        <div className="inline-form" style={{ paddingLeft: 22 }}>
+          {accounts.map((a) => (
+            <label key={a.id} className="mono">
+              <input
+                type="checkbox"
+                checked={draft.picked.includes(a.id)}
+                onChange={(e) => toggle(a.id, e.target.checked)}
+              />{' '}
+              {a.id}
+              {a.name ? <span className="dim"> {a.name}</span> : null}
+            </label>
+          ))}
+          <label htmlFor={`${idPrefix}-other`} className="dim">
+            {accounts.length > 0 ? 'other ids' : 'account ids'}
+          </label>
+          <input
+            id={`${idPrefix}-other`}
+            type="text"
+            className="mono"
+            aria-label={`Other accounts for ${listName}`}
+            placeholder="12-digit ids, comma-separated"
+            value={draft.other}
+            onChange={(e) => onChange({ ...draft, other: e.target.value })}
+          />
+        </div>
+      ) : null}
+    </fieldset>
+  );
+}
+
 function ImportForm({ onDone }: { onDone: () => void }) {
   const importIntel = useAppStore((s) => s.importIntel);
   const busy = useAppStore((s) => s.caseSettings.intel.busy);
   const engineError = useAppStore((s) => s.caseSettings.intel.actionError);
-  // Selected as is: a fresh `[]` from the selector would re-render forever.
-  const caseAccounts = useAppStore((s) => s.workspace.summary?.accounts) ?? [];
   const [path, setPath] = useState('');
   const [kind, setKind] = useState<'threat' | 'trusted'>('threat');
   const [format, setFormat] = useState<(typeof FORMATS)[number]['value']>('');
-  const [accounts, setAccounts] = useState('');
+  const [scope, setScope] = useState<ScopeDraft>({ all: true, picked: [], other: '' });
   const [error, setError] = useState<string | null>(null);
 
   const submit = () => {
     const file = path.trim();
     if (!file) return setError('Type the full path of the list file.');
-    const scope = parseAccounts(accounts);
-    if ('error' in scope) return setError(scope.error);
+    const accounts = scopeOf(scope);
+    if ('error' in accounts) return setError(accounts.error);
     setError(null);
     void importIntel({
       path: file,
       kind,
       ...(format ? { format } : {}),
-      ...(scope.accounts ? { accounts: scope.accounts } : {}),
+      ...(accounts.accounts ? { accounts: accounts.accounts } : {}),
     }).then((ok) => ok && onDone());
   };
 
@@ -91,17 +193,13 @@ function ImportForm({ onDone }: { onDone: () => void }) {
             </option>
           ))}
         </select>
-        <label htmlFor="intel-accounts">Accounts</label>
-        <input
-          id="intel-accounts"
-          type="text"
-          className="mono"
-          placeholder="all accounts (or 12-digit ids, comma-separated)"
-          value={accounts}
-          onChange={(e) => setAccounts(e.target.value)}
-        />
+        <span>Accounts</span>
+        <ScopePicker idPrefix="intel-import" listName="the new list" draft={scope} onChange={setScope} />
       </div>
-      {caseAccounts.length > 0 ? <p className="dim">Accounts in this case: {caseAccounts.join(', ')}</p> : null}
+      <p className="dim">
+        A <span className="mono">{'# accounts: 111122223333, …'}</span> line at the top of a TXT file scopes it too; the
+        accounts ticked here win.
+      </p>
       <FormFooter
         localError={error}
         engineError={engineError}
@@ -115,111 +213,152 @@ function ImportForm({ onDone }: { onDone: () => void }) {
   );
 }
 
+function ScopeEditor({ list, onDone }: { list: IntelListView; onDone: () => void }) {
+  const update = useAppStore((s) => s.updateIntel);
+  const busy = useAppStore((s) => s.caseSettings.intel.busy);
+  const engineError = useAppStore((s) => s.caseSettings.intel.actionError);
+  const caseAccounts = useCaseAccounts().map((a) => a.id);
+  const [draft, setDraft] = useState(() => scopeDraft(list.accounts, caseAccounts));
+  const [error, setError] = useState<string | null>(null);
+  const submit = () => {
+    const scope = scopeOf(draft);
+    if ('error' in scope) return setError(scope.error);
+    setError(null);
+    void update({ id: list.id ?? '', accounts: scope.accounts }).then((ok) => ok && onDone());
+  };
+  return (
+    <form
+      className="rule-editor"
+      aria-label={`Scope of ${list.name}`}
+      data-testid="intel-scope-editor"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <p>
+        {list.kind === 'threat'
+          ? `Which accounts' activity ${list.name} raises findings for. Its findings in other accounts stop standing.`
+          : `Which accounts ${list.name} exempts. Its addresses and domains still raise findings in other accounts.`}
+      </p>
+      <ScopePicker idPrefix={`intel-scope-${list.name}`} listName={list.name} draft={draft} onChange={setDraft} />
+      <FormFooter
+        localError={error}
+        engineError={engineError}
+        busy={busy}
+        submitLabel="Apply and re-run detections"
+        busyLabel="Applying…"
+        onCancel={onDone}
+        errorTestId="intel-scope-error"
+      />
+    </form>
+  );
+}
+
 function ListRow({ list, readOnly }: { list: IntelListView; readOnly: boolean }) {
   const update = useAppStore((s) => s.updateIntel);
   const remove = useAppStore((s) => s.removeIntel);
   const busy = useAppStore((s) => s.caseSettings.intel.busy);
   const tz = useAppStore((s) => s.workspace.timeZone);
-  const [scoping, setScoping] = useState<string | null>(null);
-  const [scopeError, setScopeError] = useState<string | null>(null);
+  const [scoping, setScoping] = useState(false);
   const [confirm, setConfirm] = useState(false);
   const id = list.id ?? '';
 
-  const saveScope = () => {
-    const scope = parseAccounts(scoping ?? '');
-    if ('error' in scope) return setScopeError(scope.error);
-    setScopeError(null);
-    void update({ id, accounts: scope.accounts ?? null }).then((ok) => ok && setScoping(null));
-  };
-
   return (
-    <tr data-testid="intel-row" data-list={list.name} className={list.enabled ? '' : 'dim'}>
-      <td>
-        <b>{list.name}</b>
-        <div className="dim mono" title={list.path ?? ''}>
-          {list.sha256 ? `sha256 ${list.sha256.slice(0, 12)}…` : ''}
-        </div>
-        {list.importedAt ? (
-          <div className="dim">imported {formatTime(list.importedAt, tz, { seconds: false })}</div>
-        ) : null}
-      </td>
-      <td>{list.kind}</td>
-      <td>{list.format}</td>
-      <td className="num">{formatCount(list.entries)}</td>
-      <td>
-        {scoping === null ? (
-          <span data-testid="intel-scope">{scopeText(list.accounts)}</span>
-        ) : (
-          <span className="inline-form">
-            <input
-              type="text"
-              className="mono"
-              aria-label={`Accounts for ${list.name}`}
-              placeholder="all accounts"
-              value={scoping}
-              onChange={(e) => setScoping(e.target.value)}
-            />
-            <button type="button" className="small primary" disabled={busy} onClick={saveScope}>
-              Apply
-            </button>
-            <button type="button" className="small" onClick={() => setScoping(null)}>
-              Cancel
-            </button>
-          </span>
-        )}
-        {scopeError ? (
-          <div className="bad" role="alert">
-            {scopeError}
+    <Fragment>
+      <tr data-testid="intel-row" data-list={list.name} className={list.enabled ? '' : 'dim'}>
+        <td>
+          <b>{list.name}</b>
+          {list.origin === 'feed' ? (
+            <span className="badge" title={list.url ?? ''}>
+              feed
+            </span>
+          ) : null}
+          <div className="dim mono" title={list.path ?? ''}>
+            {list.sha256 ? `sha256 ${list.sha256.slice(0, 12)}…` : ''}
           </div>
-        ) : null}
-      </td>
-      <td>{list.enabled ? 'on' : 'off'}</td>
-      <td>
-        <span className="inline-form">
-          <button
-            type="button"
-            className="small"
-            disabled={readOnly || busy || scoping !== null}
-            onClick={() => setScoping((list.accounts ?? []).join(', '))}
-          >
-            Scope…
-          </button>
-          <button
-            type="button"
-            className="small"
-            disabled={readOnly || busy}
-            onClick={() => void update({ id, enabled: !list.enabled })}
-          >
-            {list.enabled ? 'Switch off' : 'Switch on'}
-          </button>
-          {confirm ? (
-            <>
-              <button
-                type="button"
-                className="small danger"
-                disabled={busy}
-                onClick={() => void remove(id).then(() => setConfirm(false))}
-              >
-                Remove {list.name}
-              </button>
-              <button type="button" className="small" onClick={() => setConfirm(false)}>
-                Keep
-              </button>
-            </>
-          ) : (
-            <button type="button" className="small" disabled={readOnly || busy} onClick={() => setConfirm(true)}>
-              Remove…
+          {list.origin === 'feed' && list.sourceDate ? (
+            <div className="dim">fetched {formatTime(list.sourceDate, tz, { seconds: false })}</div>
+          ) : null}
+          {list.importedAt ? (
+            <div className="dim">imported {formatTime(list.importedAt, tz, { seconds: false })}</div>
+          ) : null}
+          {list.problem ? (
+            <div className="bad" style={{ whiteSpace: 'normal', maxWidth: 360 }} data-testid="intel-problem">
+              {list.problem}
+            </div>
+          ) : null}
+        </td>
+        <td>
+          <span className="tag">{list.kind}</span>
+        </td>
+        <td>{list.format}</td>
+        <td className="num">{formatCount(list.entries)}</td>
+        <td data-testid="intel-scope" title={scopeText(list.accounts)}>
+          {list.accounts && list.accounts.length > 0
+            ? list.accounts.map((a) => (
+                <div key={a} className="mono">
+                  {a}
+                </div>
+              ))
+            : 'all accounts'}
+        </td>
+        <td data-testid="intel-enabled">{list.enabled ? 'on' : <span className="badge warn-badge">off</span>}</td>
+        <td>
+          <span className="inline-form">
+            <button
+              type="button"
+              className="small"
+              disabled={readOnly || busy || scoping}
+              onClick={() => setScoping(true)}
+            >
+              Scope…
             </button>
-          )}
-        </span>
-      </td>
-    </tr>
+            <button
+              type="button"
+              className="small"
+              disabled={readOnly || busy}
+              onClick={() => void update({ id, enabled: !list.enabled })}
+            >
+              {list.enabled ? 'Switch off' : 'Switch on'}
+            </button>
+            {confirm ? (
+              <>
+                <button
+                  type="button"
+                  className="small danger"
+                  disabled={busy}
+                  onClick={() => void remove(id).then(() => setConfirm(false))}
+                >
+                  Remove {list.name}
+                </button>
+                <button type="button" className="small" onClick={() => setConfirm(false)}>
+                  Keep
+                </button>
+              </>
+            ) : (
+              <button type="button" className="small" disabled={readOnly || busy} onClick={() => setConfirm(true)}>
+                Remove…
+              </button>
+            )}
+          </span>
+        </td>
+      </tr>
+      {scoping ? (
+        <tr data-testid="intel-scope-row" data-list={list.name}>
+          <td colSpan={7}>
+            <ScopeEditor list={list} onDone={() => setScoping(false)} />
+          </td>
+        </tr>
+      ) : null}
+    </Fragment>
   );
 }
 
 export function ThreatLists() {
   const intel = useAppStore((s) => s.caseSettings.intel);
   const readOnly = useAppStore((s) => s.caseSettings.info?.readOnly ?? false);
+  const tz = useAppStore((s) => s.workspace.timeZone);
   const load = useAppStore((s) => s.loadIntel);
   const [importing, setImporting] = useState(false);
 
@@ -243,11 +382,16 @@ export function ThreatLists() {
         {intel.error ? <ErrorPanel error={intel.error} action={{ label: 'Retry', run: () => void load() }} /> : null}
         {importing ? <ImportForm onDone={() => setImporting(false)} /> : null}
         {intel.actionError && !importing ? <ErrorPanel error={intel.actionError} /> : null}
-        {intel.jobId ? <p className="dim">Re-running detections with the lists below…</p> : null}
+        {intel.jobId ? (
+          <p className="dim" data-testid="intel-rerun">
+            Re-running detections with the lists below; the findings refresh when it ends.
+          </p>
+        ) : null}
         {intel.loaded && imported.length === 0 && !importing ? (
           <EmptyState title="No lists imported">
-            Import the IPs and domains from your own investigation or a feed (TXT, STIX, OTX CSV, Proofpoint,
-            AlienVault, FireEye) as a threat list, or your scanners and office addresses as a trusted list.
+            Use <b>Import list</b> to add the IPs and domains from your investigation or a feed (TXT, STIX, OTX CSV,
+            Proofpoint, AlienVault, FireEye) as a threat list, or your scanners and office addresses as a trusted list.
+            Feeds fetched with <span className="mono">loupe intel update</span> show here once a scan has loaded them.
           </EmptyState>
         ) : null}
         {imported.length > 0 ? (
@@ -272,7 +416,7 @@ export function ThreatLists() {
         ) : null}
         {bundled.length > 0 ? (
           <details data-testid="intel-bundled">
-            <summary>Bundled with Loupe ({bundled.length} lists, every account)</summary>
+            <summary>Bundled with Loupe ({bundled.length} lists, every account, read-only)</summary>
             <table className="data-table">
               <thead>
                 <tr>
@@ -280,6 +424,7 @@ export function ThreatLists() {
                   <th>About</th>
                   <th>Kind</th>
                   <th className="num">Entries</th>
+                  <th>Compiled</th>
                 </tr>
               </thead>
               <tbody>
@@ -289,6 +434,13 @@ export function ThreatLists() {
                     <td>{l.category}</td>
                     <td>{l.kind}</td>
                     <td className="num">{formatCount(l.entries)}</td>
+                    <td className="dim">
+                      {l.sourceDate
+                        ? /^\d{4}-\d{2}-\d{2}$/.test(l.sourceDate)
+                          ? l.sourceDate
+                          : formatTime(l.sourceDate, tz)
+                        : '—'}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -296,7 +448,8 @@ export function ThreatLists() {
           </details>
         ) : null}
         <p className="dim">
-          A trusted entry wins over a threat entry. A list scoped to some accounts only matches their activity.
+          A trusted entry wins over a threat entry. A list scoped to some accounts only raises (or, trusted, only
+          exempts) their activity.
         </p>
       </div>
     </div>
