@@ -1,7 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DB_THREADS, memoryLimitFor } from '../../electron/engine/case/workspace';
 import { Database } from '../../electron/engine/db/database';
+import { INGEST_MEMORY_LIMIT } from '../../electron/engine/sources/ingest';
 import { REPO_ROOT } from './dataset';
 
 /** Runs test/bench/case-child.ts in its own process and returns the JSON line it prints. */
@@ -56,6 +58,36 @@ export async function bareScan(sql: string, files: string[]): Promise<{ seconds:
     return { seconds: (performance.now() - t0) / 1000, rows: Number(row?.n ?? 0) };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Seconds of `CREATE TABLE AS` over the files into a fresh database FILE opened like a case
+ * (threads, memory limit, the ingest's cap): what DuckDB itself needs to store what the bare
+ * scan read, with nothing of the engine's (no line numbers, no conversions, no manifest).
+ */
+export async function storedScan(select: string, files: string[], work: string, memoryLimit?: string): Promise<number> {
+  const path = join(work, 'stored.duckdb');
+  const remove = () => {
+    for (const p of [path, `${path}.wal`]) rmSync(p, { force: true });
+    rmSync(`${path}.spill`, { recursive: true, force: true });
+  };
+  remove();
+  const db = await Database.open({
+    path,
+    tempDirectory: `${path}.spill`,
+    threads: DB_THREADS,
+    memoryLimit: memoryLimit ?? memoryLimitFor(),
+  });
+  try {
+    return await db.withMemoryCap(INGEST_MEMORY_LIMIT, async () => {
+      const t0 = performance.now();
+      await db.run(`CREATE TABLE stored AS ${select}`, { files: JSON.stringify(files) }, { timeoutMs: 0 });
+      return (performance.now() - t0) / 1000;
+    });
+  } finally {
+    db.close();
+    remove();
   }
 }
 
