@@ -7,6 +7,28 @@
  * position: CloudTrail = 0-based record index in the file (the index in `Records` / the array,
  * or the row of a CSV export); VPC flow and DNS = 1-based line number (header lines counted).
  */
+/**
+ * VPC flow fields kept as keys of `vpcflow.extra` rather than as columns: nothing in Loupe reads
+ * them, and the default format leaves them all NULL (why that matters: sources/vpcflow/fields.ts).
+ */
+export const FLOW_EXTRA_COLUMNS: readonly string[] = [
+  'sublocation_type',
+  'sublocation_id',
+  'pkt_src_aws_service',
+  'pkt_dst_aws_service',
+  'traffic_path',
+  'ecs_cluster_arn',
+  'ecs_cluster_name',
+  'ecs_container_instance_arn',
+  'ecs_container_instance_id',
+  'ecs_container_id',
+  'ecs_second_container_id',
+  'ecs_service_name',
+  'ecs_task_definition_arn',
+  'ecs_task_arn',
+  'ecs_task_id',
+];
+
 export const EVENT_TABLES: readonly string[] = [
   `CREATE SEQUENCE IF NOT EXISTS file_id_seq START 1`,
   `CREATE TABLE IF NOT EXISTS files (
@@ -71,7 +93,8 @@ export const EVENT_TABLES: readonly string[] = [
      position INTEGER NOT NULL
    )`,
   // Every v2-v8 field; names are the AWS field names with '-' as '_' (start/end get a suffix
-  // because END is an SQL keyword). '-' in the file (NODATA/SKIPDATA rows) is NULL here.
+  // because END is an SQL keyword). '-' in the file (NODATA/SKIPDATA rows) is NULL here. The
+  // fields nothing in Loupe reads are keys of `extra` (see sources/vpcflow/fields.ts for why).
   `CREATE TABLE IF NOT EXISTS vpcflow (
      event_uid VARCHAR NOT NULL,     -- '<file_id>:<line>'
      version INTEGER,
@@ -97,23 +120,11 @@ export const EVENT_TABLES: readonly string[] = [
      pkt_dstaddr VARCHAR,
      region VARCHAR,                 -- the field, else the region of the S3 key layout
      az_id VARCHAR,
-     sublocation_type VARCHAR,
-     sublocation_id VARCHAR,
-     pkt_src_aws_service VARCHAR,
-     pkt_dst_aws_service VARCHAR,
      flow_direction VARCHAR,         -- ingress | egress
-     traffic_path INTEGER,
-     ecs_cluster_arn VARCHAR,
-     ecs_cluster_name VARCHAR,
-     ecs_container_instance_arn VARCHAR,
-     ecs_container_instance_id VARCHAR,
-     ecs_container_id VARCHAR,
-     ecs_second_container_id VARCHAR,
-     ecs_service_name VARCHAR,
-     ecs_task_definition_arn VARCHAR,
-     ecs_task_arn VARCHAR,
-     ecs_task_id VARCHAR,
      reject_reason VARCHAR,
+     -- sublocation_type/_id, pkt_src/dst_aws_service, traffic_path and the ten ecs_* fields, keyed
+     -- by those names, only the ones with a value; NULL when none has (the default format)
+     extra JSON,
      file_id INTEGER NOT NULL,
      position INTEGER NOT NULL
    )`,

@@ -1,13 +1,15 @@
 import type { Database } from './database';
-import { EVENT_TABLES } from './schema-events';
+import { EVENT_TABLES, FLOW_EXTRA_COLUMNS } from './schema-events';
 import { FINDING_TABLES } from './schema-findings';
 
 /**
  * Creates (or upgrades) every case table. Safe to run on every open.
  * 2: the investigation rollups (a case from version 1 gets them empty and marked stale; they are
  *    built on the first read, see electron/engine/investigate/rollups.ts).
+ * 3: vpcflow keeps the fields nothing reads in one JSON column, `extra` (an older case has its
+ *    values moved there and those columns dropped, see `moveFlowExtras`).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const META = `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`;
 
@@ -48,5 +50,30 @@ export const ROLLUP_TABLES: readonly string[] = [
 
 export async function migrate(db: Database): Promise<void> {
   for (const sql of [META, ...EVENT_TABLES, ...FINDING_TABLES, ...ROLLUP_TABLES]) await db.run(sql);
+  await moveFlowExtras(db);
   await db.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', $v)`, { v: String(SCHEMA_VERSION) });
+}
+
+/**
+ * Version 3: a case made before it has a vpcflow column per extra field. Their values move into
+ * `extra` (only rows with one, so a default-format case only pays a scan), then the columns go.
+ * DuckDB refuses an ALTER and an UPDATE of the same table in one transaction, so these are
+ * separate statements; each is safe to repeat, so a case stopped half-way finishes on its next
+ * open (the UPDATE merges into what `extra` already holds).
+ */
+async function moveFlowExtras(db: Database): Promise<void> {
+  const present = await db.all<{ name: string }>(
+    `SELECT column_name AS name FROM duckdb_columns()
+     WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'vpcflow'`,
+  );
+  const names = new Set(present.map((c) => c.name));
+  const old = FLOW_EXTRA_COLUMNS.filter((c) => names.has(c));
+  if (old.length === 0) return;
+  const object = old.map((c) => `'${c}', ${c}`).join(', ');
+  const any = old.map((c) => `${c} IS NOT NULL`).join(' OR ');
+  if (!names.has('extra')) await db.run(`ALTER TABLE vpcflow ADD COLUMN extra JSON`);
+  await db.run(
+    `UPDATE vpcflow SET extra = json_merge_patch(coalesce(extra, '{}'), json_object(${object})) WHERE ${any}`,
+  );
+  for (const c of old) await db.run(`ALTER TABLE vpcflow DROP COLUMN ${c}`);
 }

@@ -140,6 +140,53 @@ describe('VPC Flow Logs', () => {
     ]);
   });
 
+  it('keeps the v5-v8 fields nothing reads in extra: only those with a value, NULL when none has', async () => {
+    const header =
+      'version srcaddr dstaddr srcport dstport protocol start end action log-status flow-direction traffic-path sublocation-type pkt-dst-aws-service ecs-cluster-name ecs-task-id';
+    const rec = (tail: string) => `8 10.0.0.5 52.94.1.1 40000 443 6 1772323200 1772323260 ACCEPT OK egress ${tail}`;
+    const lines = [header, rec('1 outpost S3 prod-cluster 0a1b2c'), rec('- - - - -'), rec('3 - EC2 - -')];
+    lab.write(flowKey('V8'), lines.join('\n') + '\n');
+    // The same records plus one short line: this file takes the tolerant, line-by-line path.
+    lab.write(flowKey('V8BAD'), [...lines, '8 10.0.0.5 52.94.1.1'].join('\n') + '\n');
+    const report = await ingestPaths(lab.db, [`${lab.dir}/in`], jobContext());
+    expect(report.events.vpcflow).toBe(6);
+    const rows = await lab.db.all<{ path: string; position: number; flow_direction: string; extra: string | null }>(
+      `SELECT f.path, v.position, v.flow_direction, v.extra::VARCHAR AS extra
+       FROM vpcflow v JOIN files f USING (file_id) ORDER BY f.path, v.position`,
+    );
+    const expected = [
+      {
+        traffic_path: 1,
+        sublocation_type: 'outpost',
+        pkt_dst_aws_service: 'S3',
+        ecs_cluster_name: 'prod-cluster',
+        ecs_task_id: '0a1b2c',
+      },
+      null,
+      { traffic_path: 3, pkt_dst_aws_service: 'EC2' },
+    ];
+    for (const name of ['V8.log.gz', 'V8BAD.log.gz']) {
+      const mine = rows.filter((r) => r.path.endsWith(`_${name}`));
+      expect(mine.map((r) => [r.position, r.flow_direction])).toEqual([
+        [2, 'egress'],
+        [3, 'egress'],
+        [4, 'egress'],
+      ]);
+      expect(mine.map((r) => (r.extra === null ? null : (JSON.parse(r.extra) as unknown)))).toEqual(expected);
+    }
+    const bad = byName(await fileRows(lab.db), 'V8BAD.log.gz');
+    expect(bad.reason).toMatch(/1 line was skipped \(wrong number of fields; first at line 5\)/);
+    // The moved fields are not columns any more; everything else still is.
+    const columns = await lab.db.all<{ name: string }>(
+      `SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'vpcflow'`,
+    );
+    const names = columns.map((c) => c.name);
+    expect(names).toContain('extra');
+    expect(names).toContain('flow_direction');
+    expect(names).not.toContain('ecs_cluster_name');
+    expect(names).not.toContain('traffic_path');
+  });
+
   it('fails a header-less custom file when no format is given, naming the way out', async () => {
     lab.write(flowKey('NOHDR'), `3 vpc-1 eni-1 ${ACCOUNT} 52.1.1.1 10.0.0.62 43416 5001\n`);
     const report = await ingestPaths(lab.db, [`${lab.dir}/in`], jobContext());
@@ -169,7 +216,8 @@ describe('VPC Flow Logs', () => {
     await lab.db.run(
       `COPY (SELECT 5 AS version, '${ACCOUNT}' AS account_id, 'eni-9' AS interface_id, '10.1.1.1' AS srcaddr, '8.8.8.8' AS dstaddr,
              1234 AS srcport, 53 AS dstport, 17 AS protocol, 2::BIGINT AS packets, 120::BIGINT AS bytes,
-             1772323200::BIGINT AS "start", 1772323260::BIGINT AS "end", 'ACCEPT' AS action, 'OK' AS log_status, 'egress' AS flow_direction
+             1772323200::BIGINT AS "start", 1772323260::BIGINT AS "end", 'ACCEPT' AS action, 'OK' AS log_status, 'egress' AS flow_direction,
+             CASE WHEN range = 0 THEN 'svc-a' END AS ecs_service_name
             FROM range(3)) TO '${out}' (FORMAT parquet)`,
     );
     const report = await ingestPaths(lab.db, [join(lab.dir, 'in')], jobContext());
@@ -183,7 +231,8 @@ describe('VPC Flow Logs', () => {
       region: 'us-west-2',
     });
     const row = await lab.db.one<Record<string, unknown>>(
-      `SELECT dstaddr, dstport, flow_direction, region, iso_ts(end_time) AS e, position FROM vpcflow ORDER BY position LIMIT 1`,
+      `SELECT dstaddr, dstport, flow_direction, region, iso_ts(end_time) AS e, position, extra::VARCHAR AS extra
+       FROM vpcflow ORDER BY position LIMIT 1`,
     );
     expect(row).toEqual({
       dstaddr: '8.8.8.8',
@@ -192,7 +241,10 @@ describe('VPC Flow Logs', () => {
       region: 'us-west-2',
       e: '2026-03-01T00:01:00.000Z',
       position: 1,
+      extra: '{"ecs_service_name":"svc-a"}',
     });
+    const rest = await lab.db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM vpcflow WHERE extra IS NULL`);
+    expect(rest?.n).toBe(2);
   });
 });
 

@@ -9,7 +9,7 @@ import {
   type Conn,
   type Params,
 } from '../sql';
-import { FLOW_FIELD_BY_NAME, FLOW_FIELDS, type FlowField } from './fields';
+import { EXTRA_FLOW_FIELDS, FLOW_FIELD_BY_NAME, FLOW_FIELDS, type FlowField } from './fields';
 
 /**
  * VPC Flow Logs, text and Parquet, straight into `vpcflow`. '-' is NULL. Explicit types
@@ -25,7 +25,9 @@ import { FLOW_FIELD_BY_NAME, FLOW_FIELDS, type FlowField } from './fields';
  * shift every later line number.
  */
 const LINES = 'ingest_lines_vpcflow';
-const COLUMNS = FLOW_FIELDS.map((f) => f.column);
+/** The fields with a column of their own, in table order; the others go into `extra`. */
+const COLUMN_FIELDS = FLOW_FIELDS.filter((f) => !f.extra);
+const COLUMNS = [...COLUMN_FIELDS.map((f) => f.column), 'extra'];
 const SQL_TYPE: Record<FlowField['type'], string> = {
   int: 'INTEGER',
   bigint: 'BIGINT',
@@ -78,6 +80,28 @@ function timeExpr(value: string): string {
 }
 
 /**
+ * The SELECT expressions for COLUMNS, from each field's typed value (null: the field is not in
+ * the file). `extra` is a JSON object of the extra fields that have a value ('-' leaves a key
+ * out), or NULL when none has: the default format's rows store nothing there.
+ */
+function projection(valueOf: (f: FlowField) => string | null, layoutRegion: string): string[] {
+  const cols = COLUMN_FIELDS.map((f) => {
+    const value = valueOf(f);
+    // Region falls back to the one in the S3 key layout (vpcflowlogs/<region>/...).
+    if (f.column === 'region') return value === null ? layoutRegion : `coalesce(${value}, ${layoutRegion})`;
+    return value ?? `NULL::${SQL_TYPE[f.type]}`;
+  });
+  const extras = EXTRA_FLOW_FIELDS.flatMap((f) => {
+    const value = valueOf(f);
+    return value === null ? [] : [{ key: f.column, value }];
+  });
+  if (extras.length === 0) return [...cols, 'NULL::JSON'];
+  const allNull = extras.map((e) => `${e.value} IS NULL`).join(' AND ');
+  const object = extras.map((e) => `'${e.key}', ${e.value}`).join(', ');
+  return [...cols, `(CASE WHEN ${allNull} THEN NULL::JSON ELSE json_merge_patch('{}', json_object(${object})) END)`];
+}
+
+/**
  * One typed read per file, all in one statement. The reads meet in a MATERIALIZED CTE: a
  * UNION ALL of reads feeding INSERT directly gave every read its own partial row group and
  * cost three times the read (measured); the CTE collects them cheaply and the insert then
@@ -104,13 +128,10 @@ async function insertText(conn: Conn, files: LoadFile[]): Promise<void> {
                     compression = ${csvCompression(file.detection.compression)}) WITH ORDINALITY`;
   });
   const present = new Set(known.map((f) => f.column));
-  const cols = FLOW_FIELDS.map((f) => {
-    // Region falls back to the one in the S3 key layout (vpcflowlogs/<region>/...).
-    if (f.column === 'region') return present.has('region') ? `coalesce(region, layout_region)` : 'layout_region';
-    if (!present.has(f.column)) return `NULL::${SQL_TYPE[f.type]}`;
-    if (f.type === 'time') return timeExpr(f.column);
-    return f.column;
-  }).join(', ');
+  const cols = projection((f) => {
+    if (!present.has(f.column)) return null;
+    return f.type === 'time' ? timeExpr(f.column) : f.column;
+  }, 'layout_region').join(', ');
   // All-text first field: a header line repeated inside the file would read as a record.
   const lead = known[0] as FlowField;
   let guard = '';
@@ -172,11 +193,11 @@ async function insertLines(conn: Conn, files: LoadFile[]): Promise<Map<number, S
       { ...params, map },
     );
     const stats = await stageStats(conn, LINES, 'line', 'wrong number of fields');
-    const cols = FLOW_FIELDS.map((f, k) => {
-      const expr = typedText(f, `(CASE WHEN m.idx[${k + 1}] > 0 THEN l.f[m.idx[${k + 1}]] END)`);
-      // Region falls back to the one in the S3 key layout (vpcflowlogs/<region>/...).
-      return f.column === 'region' ? `coalesce(${expr}, m.region)` : expr;
-    }).join(',\n');
+    // Every field may be in some file of the batch: m.idx says where, per file (0 = absent).
+    const cols = projection((f) => {
+      const k = FLOW_FIELDS.indexOf(f) + 1;
+      return typedText(f, `(CASE WHEN m.idx[${k}] > 0 THEN l.f[m.idx[${k}]] END)`);
+    }, 'm.region').join(',\n');
     await exec(
       conn,
       `${INSERT_HEAD}
@@ -216,16 +237,15 @@ async function insertParquet(conn: Conn, files: LoadFile[]): Promise<void> {
           .join(', ')})`,
       );
     }
-    const cols = FLOW_FIELDS.map((f) => {
-      let expr = `NULL::${SQL_TYPE[f.type]}`;
-      if (fields.includes(f.name)) {
-        const ident = `"${f.name.replace(/-/g, '_')}"`;
-        if (f.type === 'time') expr = timeExpr(`TRY_CAST(${ident} AS BIGINT)`);
-        else if (f.type === 'text') expr = `nullif(CAST(${ident} AS VARCHAR), '-')`;
-        else expr = `TRY_CAST(${ident} AS ${SQL_TYPE[f.type]})`;
-      }
-      return `${f.column === 'region' ? `coalesce(${expr}, $r${i})` : expr} AS ${f.column}`;
-    }).join(',\n');
+    const cols = projection((f) => {
+      if (!fields.includes(f.name)) return null;
+      const ident = `"${f.name.replace(/-/g, '_')}"`;
+      if (f.type === 'time') return timeExpr(`TRY_CAST(${ident} AS BIGINT)`);
+      if (f.type === 'text') return `nullif(CAST(${ident} AS VARCHAR), '-')`;
+      return `TRY_CAST(${ident} AS ${SQL_TYPE[f.type]})`;
+    }, `$r${i}::VARCHAR`)
+      .map((expr, k) => `${expr} AS ${COLUMNS[k] ?? ''}`)
+      .join(',\n');
     parts.push(`SELECT $id${i}::INTEGER AS file_id, (file_row_number + 1)::INTEGER AS line, ${cols}
       FROM read_parquet($p${i}, file_row_number = true)`);
   }
