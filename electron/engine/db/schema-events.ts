@@ -7,28 +7,6 @@
  * position: CloudTrail = 0-based record index in the file (the index in `Records` / the array,
  * or the row of a CSV export); VPC flow and DNS = 1-based line number (header lines counted).
  */
-/**
- * VPC flow fields kept as keys of `vpcflow.extra` rather than as columns: nothing in Loupe reads
- * them, and the default format leaves them all NULL (why that matters: sources/vpcflow/fields.ts).
- */
-export const FLOW_EXTRA_COLUMNS: readonly string[] = [
-  'sublocation_type',
-  'sublocation_id',
-  'pkt_src_aws_service',
-  'pkt_dst_aws_service',
-  'traffic_path',
-  'ecs_cluster_arn',
-  'ecs_cluster_name',
-  'ecs_container_instance_arn',
-  'ecs_container_instance_id',
-  'ecs_container_id',
-  'ecs_second_container_id',
-  'ecs_service_name',
-  'ecs_task_definition_arn',
-  'ecs_task_arn',
-  'ecs_task_id',
-];
-
 export const EVENT_TABLES: readonly string[] = [
   `CREATE SEQUENCE IF NOT EXISTS file_id_seq START 1`,
   `CREATE TABLE IF NOT EXISTS files (
@@ -154,4 +132,26 @@ export const EVENT_TABLES: readonly string[] = [
      file_id INTEGER NOT NULL,
      position INTEGER NOT NULL
    )`,
+];
+
+/**
+ * VPC flow fields kept as keys of `vpcflow.extra` rather than as columns: nothing in Loupe reads
+ * them, and the default format leaves them all NULL (why that matters: sources/vpcflow/fields.ts).
+ */
+export const FLOW_EXTRA_COLUMNS: readonly string[] = [
+  'sublocation_type',
+  'sublocation_id',
+  'pkt_src_aws_service',
+  'pkt_dst_aws_service',
+  'traffic_path',
+  'ecs_cluster_arn',
+  'ecs_cluster_name',
+  'ecs_container_instance_arn',
+  'ecs_container_instance_id',
+  'ecs_container_id',
+  'ecs_second_container_id',
+  'ecs_service_name',
+  'ecs_task_definition_arn',
+  'ecs_task_arn',
+  'ecs_task_id',
 ];
