@@ -143,7 +143,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'intel:remove': async (input) => cases.removeIntel(input.id),
 
     'export:run': async (input) => ({ jobId: cases.exportFindings(input, appVersion).jobId }),
-    'accounts:list': async (input) => listAccounts(database(), cases.state(), input.archived),
+    'accounts:list': async (input) => listAccounts(database(), () => cases.state(), input.archived),
   };
 
   return {

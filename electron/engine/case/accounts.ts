@@ -128,12 +128,19 @@ async function logEvidence(db: Database): Promise<Evidence[]> {
 
 const ROLE_ORDER = ['management', 'administrator', 'member'] as const;
 
+type AccountSettings = Pick<CaseState, 'accounts' | 'organization'>;
+
+/**
+ * Every account the case knows, with its role and the evidence for it. `settings` may be a getter:
+ * it is then read once the queries are done, so an edit made while they ran is in the answer.
+ */
 export async function listAccounts(
   db: Database,
-  state: Pick<CaseState, 'accounts' | 'organization'>,
+  settings: AccountSettings | (() => AccountSettings),
   archived: 'exclude' | 'include' | 'only' = 'exclude',
 ): Promise<AccountsList> {
   const [overview, evidence] = await Promise.all([accountsOverview(db, archived), logEvidence(db)]);
+  const state = typeof settings === 'function' ? settings() : settings;
   const info = new Map(state.accounts.map((a) => [a.accountId, a]));
   const ids = new Set<string>([
     ...overview.rows.map((r) => r.accountId),

@@ -9,6 +9,7 @@ import type {
   SuppressionRuleInput,
 } from '../../../shared/api/schemas';
 import { toErrorInfo, type ErrorInfo } from '../lib/api-client';
+import { latestOnly } from '../lib/latest';
 import { caseFolderFor, folderProblem } from '../lib/paths';
 import { patcher, type SliceDeps } from './types';
 
@@ -77,6 +78,12 @@ const localError = (message: string, hint?: string): ErrorInfo => ({ code: 'INVA
 export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSettingsSlice {
   const patch = patcher(set, 'caseSettings');
   const state = () => get().caseSettings;
+  const infoTicket = latestOnly();
+  const learningTicket = latestOnly();
+  const suppressionTicket = latestOnly();
+  const intelTicket = latestOnly();
+  /** Account edits read the list, change one entry and write it whole: one at a time, in order. */
+  let accountWrites: Promise<boolean> = Promise.resolve(true);
 
   /** Rule changes archive or unarchive findings: the list, counts and accounts follow. */
   const afterRulesChanged = async () => {
@@ -127,9 +134,10 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
       intel: { loaded: false, lists: [], error: null, busy: false, actionError: null, jobId: null },
     },
     loadCaseInfo: async () => {
+      const current = infoTicket();
       try {
         const { case: info } = await api['case:info']({});
-        patch({ info });
+        if (current()) patch({ info });
       } catch {
         // The panel still offers Save As; its own call reports what is wrong.
       }
@@ -173,13 +181,15 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
       }
     },
     loadLearning: async () => {
+      const current = learningTicket();
       try {
         const cs = await api['case:state']({});
+        if (!current()) return;
         patch((s) => ({
           learning: { ...s.learning, loaded: true, days: cs.settings.learningPeriodDays ?? null, error: null },
         }));
       } catch (error) {
-        patch((s) => ({ learning: { ...s.learning, error: toErrorInfo(error) } }));
+        if (current()) patch((s) => ({ learning: { ...s.learning, error: toErrorInfo(error) } }));
       }
     },
     setLearningPeriod: async (days) => {
@@ -219,12 +229,14 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
       }
     },
     loadSuppression: async () => {
+      const current = suppressionTicket();
       patch((s) => ({ suppression: { ...s.suppression, loading: true, error: null } }));
       try {
         const { rules, archivedBy } = await api['suppression:list']({});
+        if (!current()) return;
         patch((s) => ({ suppression: { ...s.suppression, loaded: true, rules, archivedBy, loading: false } }));
       } catch (error) {
-        patch((s) => ({ suppression: { ...s.suppression, loading: false, error: toErrorInfo(error) } }));
+        if (current()) patch((s) => ({ suppression: { ...s.suppression, loading: false, error: toErrorInfo(error) } }));
       }
     },
     saveSuppression: async (rule) => {
@@ -260,36 +272,42 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
         get().notify({ kind: 'error', title: `Could not delete "${name}"`, error: toErrorInfo(error) });
       }
     },
-    setAccountInfo: async (accountId, update) => {
-      patch({ accountEdit: { busy: accountId, error: null } });
-      try {
-        const current = await api['case:state']({});
-        const previous = current.accounts.find((a) => a.accountId === accountId) ?? { accountId };
-        const next: Record<string, unknown> = { ...previous };
-        for (const key of ['role', 'name'] as const) {
-          const value = update[key];
-          if (value === undefined) continue;
-          if (value === null || value === '') delete next[key];
-          else next[key] = value;
+    setAccountInfo: (accountId, update) => {
+      const run = async (): Promise<boolean> => {
+        patch({ accountEdit: { busy: accountId, error: null } });
+        try {
+          const current = await api['case:state']({});
+          const previous = current.accounts.find((a) => a.accountId === accountId) ?? { accountId };
+          const next: Record<string, unknown> = { ...previous };
+          for (const key of ['role', 'name'] as const) {
+            const value = update[key];
+            if (value === undefined) continue;
+            if (value === null || value === '') delete next[key];
+            else next[key] = value;
+          }
+          const keep = current.accounts.filter((a) => a.accountId !== accountId);
+          // An entry with nothing but the id says nothing: drop it.
+          const accounts = Object.keys(next).length > 1 ? [...keep, next as (typeof keep)[number]] : keep;
+          await api['case:updateState']({ accounts });
+          patch({ accountEdit: { busy: null, error: null } });
+          await get().loadAccounts();
+          return true;
+        } catch (error) {
+          patch({ accountEdit: { busy: null, error: toErrorInfo(error) } });
+          return false;
         }
-        const keep = current.accounts.filter((a) => a.accountId !== accountId);
-        // An entry with nothing but the id says nothing: drop it.
-        const accounts = Object.keys(next).length > 1 ? [...keep, next as (typeof keep)[number]] : keep;
-        await api['case:updateState']({ accounts });
-        patch({ accountEdit: { busy: null, error: null } });
-        await get().loadAccounts();
-        return true;
-      } catch (error) {
-        patch({ accountEdit: { busy: null, error: toErrorInfo(error) } });
-        return false;
-      }
+      };
+      const done = accountWrites.then(run);
+      accountWrites = done;
+      return done;
     },
     loadIntel: async () => {
+      const current = intelTicket();
       try {
         const { lists } = await api['intel:lists']({});
-        patch((s) => ({ intel: { ...s.intel, loaded: true, lists, error: null } }));
+        if (current()) patch((s) => ({ intel: { ...s.intel, loaded: true, lists, error: null } }));
       } catch (error) {
-        patch((s) => ({ intel: { ...s.intel, error: toErrorInfo(error) } }));
+        if (current()) patch((s) => ({ intel: { ...s.intel, error: toErrorInfo(error) } }));
       }
     },
     importIntel: async (input) =>

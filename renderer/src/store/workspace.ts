@@ -2,6 +2,7 @@ import type { AccountRow, EntityRef, Scope } from '../../../shared/api/investiga
 import type { AccountEntry, AccountsList, AppInfo, CaseSummary, OrganizationInfo } from '../../../shared/api/schemas';
 import { toErrorInfo, type ErrorInfo } from '../lib/api-client';
 import type { TimeZoneMode } from '../lib/format';
+import { latestOnly } from '../lib/latest';
 import { patcher, type SliceDeps } from './types';
 
 export type View = 'findings' | 'timeline' | 'graph' | 'hunt' | 'accounts';
@@ -73,6 +74,8 @@ export function createWorkspaceSlice(
   storage?: Pick<Storage, 'setItem'>,
 ): WorkspaceSlice {
   const patch = patcher(set, 'workspace');
+  const summaryTicket = latestOnly();
+  const accountsTicket = latestOnly();
   const save = (key: string, value: string) => {
     try {
       storage?.setItem(key, value);
@@ -92,11 +95,12 @@ export function createWorkspaceSlice(
       accounts: { rows: null, entries: [], organization: null, loading: false, error: null, archived: 'exclude' },
     },
     loadSummary: async () => {
+      const current = summaryTicket();
       try {
         const summary = await api['case:summary']({});
-        patch({ summary, summaryError: null });
+        if (current()) patch({ summary, summaryError: null });
       } catch (error) {
-        patch({ summaryError: toErrorInfo(error) });
+        if (current()) patch({ summaryError: toErrorInfo(error) });
       }
     },
     setView: (view) => patch({ view }),
@@ -131,9 +135,11 @@ export function createWorkspaceSlice(
     },
     loadAccounts: async (archived) => {
       const mode = archived ?? get().workspace.accounts.archived;
+      const current = accountsTicket();
       patch((s) => ({ accounts: { ...s.accounts, loading: true, archived: mode } }));
       try {
         const list = await api['accounts:list']({ archived: mode });
+        if (!current()) return;
         patch((s) => ({
           accounts: {
             ...s.accounts,
@@ -145,7 +151,7 @@ export function createWorkspaceSlice(
           },
         }));
       } catch (error) {
-        patch((s) => ({ accounts: { ...s.accounts, loading: false, error: toErrorInfo(error) } }));
+        if (current()) patch((s) => ({ accounts: { ...s.accounts, loading: false, error: toErrorInfo(error) } }));
       }
     },
   };

@@ -166,6 +166,19 @@ describe('accounts:list', () => {
     });
   });
 
+  it("reads the case's settings after its queries, so an edit made meanwhile is in the answer", async () => {
+    let settings = emptyCaseState('t');
+    const asked = listAccounts(db, () => settings);
+    settings = { ...settings, accounts: [{ accountId: INVITED, role: 'management' as const }] };
+    const list = await asked;
+    // The logs name the organisation's management account; the analyst's role for another is added.
+    expect(list.organization.source).toBe('mixed');
+    expect(list.accounts.find((a) => a.accountId === INVITED)).toMatchObject({
+      role: 'management',
+      roleSource: 'user',
+    });
+  });
+
   it('answers for a case with no CloudTrail table facts: every account unknown, no organisation', async () => {
     await db.run(`DELETE FROM cloudtrail`);
     await db.run(`DELETE FROM files`);

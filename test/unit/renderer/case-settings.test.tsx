@@ -509,6 +509,88 @@ describe('organisation in the Accounts view', () => {
   });
 });
 
+describe('account reads and edits that overlap', () => {
+  /** An engine whose accounts:list answers from the state at the moment it is asked. */
+  function engine() {
+    let state = caseState();
+    const listFor = (s: CaseState): AccountsList => {
+      const roles = new Map(s.accounts.map((a) => [a.accountId, a.role]));
+      const mgmt = [...roles].find(([, r]) => r === 'management')?.[0] ?? null;
+      return {
+        accounts: ['111122223333', '444455556666'].map((id) =>
+          entry(id, roles.get(id) ? { role: roles.get(id)!, roleSource: 'user' } : {}),
+        ),
+        organization: {
+          ...emptyAccounts.organization,
+          managementAccountId: mgmt,
+          memberAccountIds: [...roles].filter(([, r]) => r === 'member').map(([id]) => id),
+          source: roles.size ? 'user' : 'none',
+        },
+      };
+    };
+    const held: Array<() => void> = [];
+    let holdNext = false;
+    const fake = fakeApi({
+      'case:state': () => state,
+      'case:updateState': (patch) => {
+        state = { ...state, accounts: (patch.accounts ?? state.accounts) as CaseState['accounts'] };
+        return state;
+      },
+      'accounts:list': () => {
+        const answer = listFor(state);
+        if (!holdNext) return answer;
+        holdNext = false;
+        return new Promise<AccountsList>((resolve) => held.push(() => resolve(answer)));
+      },
+    });
+    return {
+      fake,
+      holdNextList: () => {
+        holdNext = true;
+      },
+      releaseHeld: () => held.splice(0).forEach((release) => release()),
+      state: () => state,
+    };
+  }
+
+  it('keeps the edit when a read started before it answers after it', async () => {
+    const e = engine();
+    const store = createAppStore(e.fake.api);
+    await store.getState().loadAccounts();
+    renderWithStore(store, <OrganizationPanel />);
+    // The view opens and asks again; that read is slow and was asked before the edit.
+    e.holdNextList();
+    const slow = store.getState().loadAccounts();
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Role of account 111122223333'), { target: { value: 'management' } });
+    });
+    await waitFor(() => expect(screen.getByTestId('org-management').textContent).toBe('111122223333'));
+    await act(async () => {
+      e.releaseHeld();
+      await slow;
+    });
+    expect(screen.getByTestId('org-management').textContent).toBe('111122223333');
+    expect(store.getState().workspace.accounts.loading).toBe(false);
+  });
+
+  it('applies two quick edits one after the other, so neither is lost', async () => {
+    const e = engine();
+    const store = createAppStore(e.fake.api);
+    await store.getState().loadAccounts();
+    const first = store.getState().setAccountInfo('111122223333', { role: 'management' });
+    const second = store.getState().setAccountInfo('444455556666', { role: 'member' });
+    expect(await Promise.all([first, second])).toEqual([true, true]);
+    expect(e.state().accounts).toEqual([
+      { accountId: '111122223333', role: 'management' },
+      { accountId: '444455556666', role: 'member' },
+    ]);
+    expect(store.getState().workspace.accounts.organization).toMatchObject({
+      managementAccountId: '111122223333',
+      memberAccountIds: ['444455556666'],
+    });
+  });
+});
+
 describe('findings filter by exact resource', () => {
   it('drills into a resource group with the exact id, not a substring', () => {
     const store = createAppStore(fakeApi(quiet).api);
