@@ -86,7 +86,7 @@ categories) unless given --no-feeds. Nothing else in Loupe goes online for intel
 
 Options:
   --feeds FILE          the feeds to fetch: JSON {"feeds": [{"name", "url", "category", "kind",
-                        "format"}]} (default: resources/intel/feeds.json)
+                        "format"}]} (default: $LOUPE_FEEDS_FILE, or resources/intel/feeds.json)
   --dir DIR             where to keep the copies (default: $LOUPE_CONFIG_DIR/intel, or
                         ~/.loupe/intel); index.json there lists what was fetched and when
   --timeout S           seconds allowed per download (default 60)

@@ -22,6 +22,7 @@ import { getFinding } from './findings/get';
 import { countFindings, listFindings } from './findings/list';
 import { archivedByRule } from './findings/suppression-view';
 import { createInvestigateHandlers } from './investigate/handlers';
+import { FeedService } from './intel/feed-service';
 import { JobRegistry } from './jobs/job-registry';
 
 /**
@@ -43,6 +44,8 @@ export interface EngineOptions {
   autosaveDelayMs?: number | undefined;
   /** The S3 fetcher (tests). */
   fetchS3?: S3Fetcher | undefined;
+  /** Public feeds: the feeds file, the folder copies are kept in (default: the CLI's), per-feed timeout. */
+  feeds?: { feedsFile?: string | undefined; dir?: string | undefined; timeoutMs?: number | undefined } | undefined;
 }
 
 export type EngineEventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -91,6 +94,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   if (options.workspaceDir !== undefined) await cases.openOrCreate(options.workspaceDir);
 
   const database = (): Database => cases.database();
+  const feeds = new FeedService(jobs, options.feeds);
 
   // Typed as the full contract: a channel added to the contract without a handler fails typecheck.
   const handlers: ApiHandlers = {
@@ -141,6 +145,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'intel:import': async (input) => cases.importIntel(input),
     'intel:update': async (input) => cases.updateIntel(input),
     'intel:remove': async (input) => cases.removeIntel(input.id),
+    'intel:feeds': async () => feeds.view(cases.isOpen ? cases.state().intelLists : null),
+    'intel:fetchFeeds': async () => feeds.fetch(),
 
     'export:run': async (input) => ({ jobId: cases.exportFindings(input, appVersion).jobId }),
     'accounts:list': async (input) => listAccounts(database(), () => cases.state(), input.archived),

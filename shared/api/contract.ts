@@ -27,6 +27,7 @@ import {
   severityCountsSchema,
   suppressionRuleInputSchema,
   suppressionRuleSchema,
+  feedsViewSchema,
   intelImportInputSchema,
   intelListViewSchema,
   intelUpdateInputSchema,
@@ -147,6 +148,11 @@ export const contract = {
     input: z.object({ id: z.string().min(1).max(200) }),
     output: z.object({ removed: z.boolean(), jobId: z.string().nullable() }),
   },
+
+  // Public feeds: the copies kept in the feed folder (shared with `loupe intel update`); downloading
+  // them is a job, and only ever on this explicit call.
+  'intel:feeds': { input: z.object({}), output: feedsViewSchema },
+  'intel:fetchFeeds': { input: z.object({}), output: jobIdSchema },
 
   'export:run': { input: exportRequestSchema, output: jobIdSchema },
   'accounts:list': {

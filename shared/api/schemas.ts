@@ -431,6 +431,35 @@ export const intelUpdateInputSchema = z.object({
 });
 export type IntelUpdateInput = z.infer<typeof intelUpdateInputSchema>;
 
+/**
+ * A public feed of the feeds file (`resources/intel/feeds.json`) with the copy `loupe intel update`
+ * or the app's "Download feeds" keeps in the feed folder, and what the case does with it.
+ */
+export const feedViewSchema = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  url: z.string(),
+  category: z.string(),
+  kind: z.enum(['threat', 'trusted']),
+  /** The copy in use (null: never fetched, or its file is gone). */
+  copy: z.object({ fetchedAt: z.string(), entries: z.number(), sha256: z.string(), path: z.string() }).nullable(),
+  /** This session's last download of the feed; null when none was tried since the engine started. */
+  lastAttempt: z.object({ at: z.string(), ok: z.boolean(), error: z.string().nullable() }).nullable(),
+  /** The case's list read from this copy's file, with when it was read; null when the case has none. */
+  inCase: z.object({ id: z.string(), importedAt: z.string(), enabled: z.boolean() }).nullable(),
+});
+export type FeedView = z.infer<typeof feedViewSchema>;
+
+export const feedsViewSchema = z.object({
+  /** Where copies are kept (shared with the CLI). */
+  dir: z.string(),
+  feedsFile: z.string(),
+  feeds: z.array(feedViewSchema),
+  /** The feeds file cannot be read: why (the stored copies are still listed). */
+  error: z.string().nullable(),
+});
+export type FeedsView = z.infer<typeof feedsViewSchema>;
+
 /** Known settings are typed; unknown keys are kept so a module can add one without a migration. */
 export const settingsSchema = z.looseObject({
   /** Unset: the first 7 days of each source, or its first quarter when the case is shorter. */

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Page } from '@playwright/test';
 
@@ -22,7 +25,49 @@ export interface LoupeServer {
 
 const READY = /Loupe web mode: (http:\/\/127\.0\.0\.1:\d+\/\?token=(\S+))/;
 
-async function startServer(): Promise<{ server: LoupeServer; child: ChildProcess }> {
+/** The feeds the server's feeds file names: one served (the sample case's Tor exits), one gone. */
+export const E2E_FEEDS = { served: 'e2e-tor-exits', gone: 'e2e-c2-gone' } as const;
+export const SAMPLE_TOR_EXITS = resolve(repoRoot, 'resources/sample-case/intel/tor-exit-ips.txt');
+
+/**
+ * A feed server on 127.0.0.1 and a config folder of its own for the served case (feed copies,
+ * recent cases), with a feeds file pointing at that server: the app's "Download feeds" runs over
+ * real HTTP without the internet, and nothing lands in the user's ~/.loupe.
+ */
+async function startFeeds(): Promise<{ config: string; feedsFile: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (req.url === '/tor-exits.txt') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(readFileSync(SAMPLE_TOR_EXITS));
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('no such feed');
+    }
+  });
+  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = mkdtempSync(join(tmpdir(), 'loupe-e2e-config-'));
+  const feedsFile = join(config, 'feeds.json');
+  writeFileSync(
+    feedsFile,
+    JSON.stringify({
+      feeds: [
+        {
+          name: E2E_FEEDS.served,
+          description: 'Tor exits the sample case uses, served by the test',
+          url: `${base}/tor-exits.txt`,
+          category: 'tor-exit',
+          kind: 'threat',
+        },
+        { name: E2E_FEEDS.gone, url: `${base}/c2.txt`, category: 'c2', kind: 'threat' },
+      ],
+    }),
+  );
+  return { config, feedsFile, server };
+}
+
+async function startServer(feeds: { config: string; feedsFile: string }): Promise<{
+  server: LoupeServer;
+  child: ChildProcess;
+}> {
   if (!existsSync(resolve(repoRoot, 'out/renderer/index.html'))) {
     throw new Error(
       'out/renderer/index.html is missing: run `npm run build` before the e2e tests (they serve the built renderer).',
@@ -33,7 +78,7 @@ async function startServer(): Promise<{ server: LoupeServer; child: ChildProcess
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', LOUPE_CONFIG_DIR: feeds.config, LOUPE_FEEDS_FILE: feeds.feedsFile },
   });
   let out = '';
   let err = '';
@@ -108,11 +153,17 @@ export const test = base.extend<{ consoleErrors: string[] }, { loupe: LoupeServe
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       mkdirSync(artifactsDir, { recursive: true });
-      const { server, child } = await startServer();
+      const feeds = await startFeeds();
       try {
-        await use(server);
+        const { server, child } = await startServer(feeds);
+        try {
+          await use(server);
+        } finally {
+          await stop(child);
+        }
       } finally {
-        await stop(child);
+        await new Promise<void>((resolvePromise) => feeds.server.close(() => resolvePromise()));
+        rmSync(feeds.config, { recursive: true, force: true });
       }
     },
     { scope: 'worker', timeout: 120_000 },

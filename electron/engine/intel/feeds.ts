@@ -22,6 +22,12 @@ import { resourcePath } from '../resources-dir';
  *                     what a scan loads (so the feed keeps its category whatever its format)
  */
 export const DEFAULT_FEEDS_FILE = resourcePath('intel', 'feeds.json');
+
+/** The feeds file when none is given: `$LOUPE_FEEDS_FILE` (your own feeds, for the app too), else Loupe's. */
+export function defaultFeedsFile(env: NodeJS.ProcessEnv = process.env): string {
+  const file = env['LOUPE_FEEDS_FILE'];
+  return file ? resolve(file) : DEFAULT_FEEDS_FILE;
+}
 export const FEED_INDEX = 'index.json';
 const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -78,7 +84,7 @@ const indexSchema = z.object({ version: z.literal(1), feeds: z.record(z.string()
 type FeedIndex = z.infer<typeof indexSchema>;
 
 /** Reads and checks a feeds file; the error names the file and the first problem. */
-export function readFeedsFile(path: string = DEFAULT_FEEDS_FILE): FeedSpec[] {
+export function readFeedsFile(path: string = defaultFeedsFile()): FeedSpec[] {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -161,7 +167,7 @@ export interface UpdateFeedsOptions {
  * throws for an unusable feeds file or folder, and on cancel.
  */
 export async function updateFeeds(options: UpdateFeedsOptions = {}): Promise<FeedResult[]> {
-  const feeds = readFeedsFile(options.feedsFile ?? DEFAULT_FEEDS_FILE);
+  const feeds = readFeedsFile(options.feedsFile ?? defaultFeedsFile());
   const dir = options.dir ?? defaultFeedDir();
   try {
     mkdirSync(dir, { recursive: true });

@@ -1,6 +1,8 @@
 import type {
   AccountRole,
   CaseInfo,
+  FeedView,
+  FeedsView,
   IntelImportInput,
   IntelListView,
   IntelUpdateInput,
@@ -52,6 +54,8 @@ export interface CaseSettingsState {
     /** The detection run the last change started, while it runs. */
     jobId: string | null;
   };
+  /** Public feeds: the copies kept in the feed folder, and the download job while it runs. */
+  feeds: { view: FeedsView | null; error: ErrorInfo | null; jobId: string | null };
 }
 
 export interface CaseSettingsSlice {
@@ -67,6 +71,11 @@ export interface CaseSettingsSlice {
   deleteSuppression(id: string): Promise<void>;
   setAccountInfo(accountId: string, update: { role?: AccountRole | null; name?: string | null }): Promise<boolean>;
   loadIntel(): Promise<void>;
+  loadFeeds(): Promise<void>;
+  /** Downloads every feed (a job); the copies in use change only for feeds that download cleanly. */
+  fetchFeeds(): Promise<void>;
+  /** Loads a feed's kept copy into the case as a list (an import of its file). */
+  useFeed(feed: FeedView): Promise<boolean>;
   importIntel(input: IntelImportInput): Promise<boolean>;
   updateIntel(input: IntelUpdateInput): Promise<boolean>;
   removeIntel(id: string): Promise<boolean>;
@@ -82,6 +91,7 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
   const learningTicket = latestOnly();
   const suppressionTicket = latestOnly();
   const intelTicket = latestOnly();
+  const feedsTicket = latestOnly();
   /** Account edits read the list, change one entry and write it whole: one at a time, in order. */
   let accountWrites: Promise<boolean> = Promise.resolve(true);
 
@@ -107,7 +117,8 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
             }
           : { kind: 'success', title, message: 'Nothing to re-run.' },
       );
-      await get().loadIntel();
+      // The feeds say which copies the case uses: they follow the lists.
+      await Promise.all([get().loadIntel(), state().feeds.view ? get().loadFeeds() : undefined]);
       if (jobId) await get().refreshJobs();
       return true;
     } catch (error) {
@@ -132,6 +143,7 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
       },
       accountEdit: { busy: null, error: null },
       intel: { loaded: false, lists: [], error: null, busy: false, actionError: null, jobId: null },
+      feeds: { view: null, error: null, jobId: null },
     },
     loadCaseInfo: async () => {
       const current = infoTicket();
@@ -310,6 +322,32 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
         if (current()) patch((s) => ({ intel: { ...s.intel, error: toErrorInfo(error) } }));
       }
     },
+    loadFeeds: async () => {
+      const current = feedsTicket();
+      try {
+        const view = await api['intel:feeds']({});
+        if (current()) patch((s) => ({ feeds: { ...s.feeds, view, error: null } }));
+      } catch (error) {
+        if (current()) patch((s) => ({ feeds: { ...s.feeds, error: toErrorInfo(error) } }));
+      }
+    },
+    fetchFeeds: async () => {
+      try {
+        const { jobId } = await api['intel:fetchFeeds']({});
+        patch((s) => ({ feeds: { ...s.feeds, jobId, error: null } }));
+        get().notify({
+          kind: 'job',
+          title: 'Download threat feeds',
+          jobId,
+          status: 'running',
+          message: 'A feed that fails keeps its previous copy.',
+        });
+        await get().refreshJobs();
+      } catch (error) {
+        patch((s) => ({ feeds: { ...s.feeds, error: toErrorInfo(error) } }));
+      }
+    },
+    useFeed: async (feed) => (feed.copy ? get().importIntel({ path: feed.copy.path, kind: feed.kind }) : false),
     importIntel: async (input) =>
       intelChange(`List ${input.path.split(/[\\/]/).pop() ?? input.path} imported`, () => api['intel:import'](input)),
     updateIntel: async (input) => {
@@ -322,6 +360,25 @@ export function createCaseSettingsSlice({ set, get, api }: SliceDeps): CaseSetti
       return intelChange(`List ${name} removed`, () => api['intel:remove']({ id }));
     },
     caseSettingsJobFinished: (event) => {
+      if (state().feeds.jobId === event.jobId) {
+        patch((s) => ({ feeds: { ...s.feeds, jobId: null } }));
+        void get().loadFeeds();
+        const title = 'Download threat feeds';
+        if (event.status === 'failed') {
+          get().notify({
+            kind: 'error',
+            title,
+            error: event.error ?? { code: 'INTERNAL', message: `${title} failed.` },
+          });
+        } else {
+          // The job's last message says how many feeds updated and why any did not.
+          void api['jobs:get']({ jobId: event.jobId }).then(
+            (info) =>
+              get().notify({ kind: 'job', title, jobId: event.jobId, status: event.status, message: info.message }),
+            () => undefined,
+          );
+        }
+      }
       if (state().intel.jobId === event.jobId) {
         patch((s) => ({ intel: { ...s.intel, jobId: null } }));
         void get().loadIntel();

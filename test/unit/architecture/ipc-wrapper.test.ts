@@ -84,6 +84,8 @@ const VALID: Record<Channel, unknown> = {
   'intel:import': { path: '/tmp/threats.txt', kind: 'threat' },
   'intel:update': { id: 'threat:threats.txt', enabled: false },
   'intel:remove': { id: 'threat:threats.txt' },
+  'intel:feeds': {},
+  'intel:fetchFeeds': {},
   'export:run': { format: 'csv', outPath: '/tmp/findings.csv' },
   'accounts:list': {},
 };

@@ -11,6 +11,7 @@ import { migrate } from '../../../electron/engine/db/schema';
 import {
   DEFAULT_FEEDS_FILE,
   defaultFeedDir,
+  defaultFeedsFile,
   readFeedsFile,
   storedFeeds,
   updateFeeds,
@@ -203,5 +204,11 @@ describe('feeds file and folder', () => {
     expect(defaultFeedDir({})).toMatch(/[\\/]\.loupe[\\/]intel$/);
     expect(existsSync(join(work, 'nowhere'))).toBe(false);
     expect(storedFeeds(join(work, 'nowhere'))).toEqual([]);
+  });
+
+  it("takes the feeds file from LOUPE_FEEDS_FILE when set, else Loupe's own", () => {
+    expect(defaultFeedsFile({ LOUPE_FEEDS_FILE: '/tmp/mine/feeds.json' })).toBe(join('/tmp/mine', 'feeds.json'));
+    expect(defaultFeedsFile({ LOUPE_FEEDS_FILE: '' })).toBe(DEFAULT_FEEDS_FILE);
+    expect(defaultFeedsFile({})).toBe(DEFAULT_FEEDS_FILE);
   });
 });

@@ -7,12 +7,15 @@ import {
   type AccountsList,
   type CaseInfo,
   type CaseState,
+  type FeedView,
+  type FeedsView,
   type IntelListView,
   type SuppressionRule,
 } from '../../../shared/api/schemas';
 import { ApiError } from '../../../renderer/src/lib/api-client';
 import { criterionToRows, describeCriterion, parseAccounts, rowsToCriterion } from '../../../renderer/src/lib/criteria';
 import { caseFolderFor, folderProblem } from '../../../renderer/src/lib/paths';
+import { Feeds, feedUse } from '../../../renderer/src/features/case-settings/feeds';
 import { DetectionSettings } from '../../../renderer/src/features/case-settings/detection-settings';
 import { SaveCase } from '../../../renderer/src/features/case-settings/save-case';
 import { SuppressionRules } from '../../../renderer/src/features/case-settings/suppression-rules';
@@ -601,6 +604,8 @@ describe('findings filter by exact resource', () => {
   });
 });
 
+const noFeeds: FeedsView = { dir: '/home/ir/.loupe/intel', feedsFile: '/app/feeds.json', feeds: [], error: null };
+
 describe('threat lists', () => {
   const view = (over: Partial<IntelListView> = {}): IntelListView => ({
     id: 'threat:attackers.txt',
@@ -637,6 +642,7 @@ describe('threat lists', () => {
       ...quiet,
       'jobs:list': () => [],
       'intel:lists': () => ({ lists }),
+      'intel:feeds': () => noFeeds,
       'intel:import': (input) => {
         if (input.path.endsWith('broken.txt'))
           throw new ApiError('intel:import', {
@@ -725,5 +731,131 @@ describe('threat lists', () => {
     const before = fake.callsTo('intel:lists').length;
     act(() => store.getState().caseSettingsJobFinished({ jobId: 'j-remove', status: 'ok' } as never));
     await waitFor(() => expect(fake.callsTo('intel:lists').length).toBe(before + 1));
+  });
+});
+
+describe('public feeds', () => {
+  const feed = (over: Partial<FeedView> = {}): FeedView => ({
+    name: 'tor-exit-nodes',
+    description: 'Tor exits',
+    url: 'https://example.org/exits',
+    category: 'tor-exit',
+    kind: 'threat',
+    copy: { fetchedAt: '2026-03-02T08:00:00.000Z', entries: 1234, sha256: 'cd'.repeat(32), path: '/feeds/exits.txt' },
+    lastAttempt: null,
+    inCase: null,
+    ...over,
+  });
+
+  it('says whether the case uses a copy, and whether a newer one was fetched since', () => {
+    expect(feedUse(feed())).toBe('none');
+    expect(
+      feedUse(feed({ inCase: { id: 'threat:exits.txt', importedAt: '2026-03-02T09:00:00.000Z', enabled: true } })),
+    ).toBe('current');
+    expect(
+      feedUse(feed({ inCase: { id: 'threat:exits.txt', importedAt: '2026-03-01T09:00:00.000Z', enabled: true } })),
+    ).toBe('stale');
+  });
+
+  it('lists the copies and failures, downloads as a job, and uses a copy in the case', async () => {
+    let view: FeedsView = {
+      ...noFeeds,
+      feeds: [
+        feed(),
+        feed({
+          name: 'feodo-c2',
+          category: 'c2',
+          copy: null,
+          lastAttempt: { at: NOW, ok: false, error: 'download failed (ENOTFOUND)' },
+        }),
+      ],
+    };
+    const fake = fakeApi({
+      ...quiet,
+      'jobs:list': () => [],
+      'intel:lists': () => ({ lists: [] }),
+      'intel:feeds': () => view,
+      'intel:fetchFeeds': () => ({ jobId: 'j-feeds' }),
+      'jobs:get': (input) => ({
+        jobId: input.jobId,
+        kind: 'intel:feeds',
+        label: 'Download threat feeds',
+        status: 'ok',
+        phase: 'done',
+        done: 2,
+        total: 2,
+        message: '1 of 2 feeds updated; feodo-c2: download failed (ENOTFOUND).',
+        startedAt: NOW,
+        finishedAt: NOW,
+        error: null,
+      }),
+      'intel:import': (input) => {
+        view = {
+          ...view,
+          feeds: [feed({ inCase: { id: 'threat:exits.txt', importedAt: NOW, enabled: true } }), view.feeds[1]!],
+        };
+        return {
+          list: {
+            id: 'threat:exits.txt',
+            name: 'exits.txt',
+            kind: input.kind,
+            format: 'TXT',
+            category: 'tor-exit',
+            entries: 1234,
+            sha256: 'ef'.repeat(32),
+            path: input.path,
+            bundled: false,
+            accounts: null,
+            enabled: true,
+            importedAt: NOW,
+            origin: 'feed',
+            sourceDate: '2026-03-02T08:00:00.000Z',
+            url: 'https://example.org/exits',
+            problem: null,
+          },
+          jobId: 'j-import',
+        };
+      },
+    });
+    const store = createAppStore(fake.api);
+    store.setState((s) => ({ workspace: { ...s.workspace, info: { caseOpen: true } as never } }));
+    renderWithStore(store, <Feeds readOnly={false} />);
+    const rows = await screen.findAllByTestId('feed-row');
+    expect(rows.map((r) => r.getAttribute('data-feed'))).toEqual(['tor-exit-nodes', 'feodo-c2']);
+    const [exits, c2] = rows as [HTMLElement, HTMLElement];
+    expect(within(exits).getByTestId('feed-copy').textContent).toContain('1,234 entries');
+    expect(within(exits).getByTestId('feed-use').textContent).toBe('not used');
+    expect(within(c2).getByTestId('feed-copy').textContent).toBe('never fetched');
+    expect(within(c2).getByTestId('feed-attempt').textContent).toBe('download failed (ENOTFOUND)');
+    expect((within(c2).getByRole('button', { name: 'Use feodo-c2 in this case' }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+    expect(screen.getByTestId('feeds').textContent).toContain('/home/ir/.loupe/intel');
+
+    // Download: a job; the button waits for it, and the list is read again when it ends.
+    fireEvent.click(screen.getByRole('button', { name: 'Download feeds now' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Downloading…' })).toBeTruthy());
+    expect(fake.callsTo('intel:fetchFeeds')).toEqual([{}]);
+    const reads = fake.callsTo('intel:feeds').length;
+    act(() => store.getState().caseSettingsJobFinished({ jobId: 'j-feeds', status: 'ok', error: null }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Download feeds now' })).toBeTruthy());
+    expect(fake.callsTo('intel:feeds').length).toBe(reads + 1);
+    // The end says what updated and why the rest did not.
+    await waitFor(() =>
+      expect(store.getState().notifications.toasts.at(-1)).toMatchObject({
+        kind: 'job',
+        title: 'Download threat feeds',
+        message: '1 of 2 feeds updated; feodo-c2: download failed (ENOTFOUND).',
+      }),
+    );
+
+    // Used in the case: imported from the copy's file, then shown as in use.
+    await act(async () => {
+      fireEvent.click(within(exits).getByRole('button', { name: 'Use tor-exit-nodes in this case' }));
+    });
+    expect(fake.callsTo('intel:import')).toEqual([{ path: '/feeds/exits.txt', kind: 'threat' }]);
+    await waitFor(() =>
+      expect(within(screen.getAllByTestId('feed-row')[0]!).getByTestId('feed-use').textContent).toBe('in use'),
+    );
   });
 });

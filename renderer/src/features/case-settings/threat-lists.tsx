@@ -6,6 +6,7 @@ import { FormFooter } from '../../components/form-footer';
 import { parseAccounts } from '../../lib/criteria';
 import { formatCount, formatTime } from '../../lib/format';
 import { useAppStore } from '../../store';
+import { Feeds } from './feeds';
 
 /**
  * Threat and trusted lists of the case: the ones the analyst imported (GuardDuty's formats) and
@@ -391,7 +392,7 @@ export function ThreatLists() {
           <EmptyState title="No lists imported">
             Use <b>Import list</b> to add the IPs and domains from your investigation or a feed (TXT, STIX, OTX CSV,
             Proofpoint, AlienVault, FireEye) as a threat list, or your scanners and office addresses as a trusted list.
-            Feeds fetched with <span className="mono">loupe intel update</span> show here once a scan has loaded them.
+            Public feeds (Tor exits, C&amp;C servers) are below: download them, then use a copy in this case.
           </EmptyState>
         ) : null}
         {imported.length > 0 ? (
@@ -414,6 +415,7 @@ export function ThreatLists() {
             </tbody>
           </table>
         ) : null}
+        <Feeds readOnly={readOnly} />
         {bundled.length > 0 ? (
           <details data-testid="intel-bundled">
             <summary>Bundled with Loupe ({bundled.length} lists, every account, read-only)</summary>
