@@ -12,7 +12,8 @@ export interface FeedServiceOptions {
   timeoutMs?: number | undefined;
 }
 
-export const FEEDS_JOB_KIND = 'intel:feeds';
+/** The job kind of a download (the renderer tracks the job by id). */
+const FEEDS_JOB_KIND = 'intel:feeds';
 
 /**
  * The public feeds for the app: what the feeds file names, the copy of each kept in the feed
@@ -22,7 +23,7 @@ export const FEEDS_JOB_KIND = 'intel:feeds';
 export class FeedService {
   private readonly attempts = new Map<string, NonNullable<FeedView['lastAttempt']>>();
   private readonly feedsFile: string;
-  readonly dir: string;
+  private readonly dir: string;
   private running: string | null = null;
 
   constructor(

@@ -207,7 +207,10 @@ describe('feeds file and folder', () => {
   });
 
   it("takes the feeds file from LOUPE_FEEDS_FILE when set, else Loupe's own", () => {
-    expect(defaultFeedsFile({ LOUPE_FEEDS_FILE: '/tmp/mine/feeds.json' })).toBe(join('/tmp/mine', 'feeds.json'));
+    const mine = join(tmpdir(), 'loupe-test-mine', 'feeds.json');
+    expect(defaultFeedsFile({ LOUPE_FEEDS_FILE: mine })).toBe(mine);
+    // A relative setting is taken from the working folder.
+    expect(defaultFeedsFile({ LOUPE_FEEDS_FILE: 'my-feeds.json' })).toBe(join(process.cwd(), 'my-feeds.json'));
     expect(defaultFeedsFile({ LOUPE_FEEDS_FILE: '' })).toBe(DEFAULT_FEEDS_FILE);
     expect(defaultFeedsFile({})).toBe(DEFAULT_FEEDS_FILE);
   });

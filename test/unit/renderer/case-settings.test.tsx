@@ -1,4 +1,6 @@
 // @vitest-environment jsdom
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -604,7 +606,9 @@ describe('findings filter by exact resource', () => {
   });
 });
 
-const noFeeds: FeedsView = { dir: '/home/ir/.loupe/intel', feedsFile: '/app/feeds.json', feeds: [], error: null };
+// Paths the fake engine names; nothing is read from or written to them.
+const FEED_DIR = join(tmpdir(), 'loupe-test-feeds');
+const noFeeds: FeedsView = { dir: FEED_DIR, feedsFile: join(FEED_DIR, 'feeds.json'), feeds: [], error: null };
 
 describe('threat lists', () => {
   const view = (over: Partial<IntelListView> = {}): IntelListView => ({
@@ -741,7 +745,12 @@ describe('public feeds', () => {
     url: 'https://example.org/exits',
     category: 'tor-exit',
     kind: 'threat',
-    copy: { fetchedAt: '2026-03-02T08:00:00.000Z', entries: 1234, sha256: 'cd'.repeat(32), path: '/feeds/exits.txt' },
+    copy: {
+      fetchedAt: '2026-03-02T08:00:00.000Z',
+      entries: 1234,
+      sha256: 'cd'.repeat(32),
+      path: join(FEED_DIR, 'exits.txt'),
+    },
     lastAttempt: null,
     inCase: null,
     ...over,
@@ -830,7 +839,7 @@ describe('public feeds', () => {
     expect((within(c2).getByRole('button', { name: 'Use feodo-c2 in this case' }) as HTMLButtonElement).disabled).toBe(
       true,
     );
-    expect(screen.getByTestId('feeds').textContent).toContain('/home/ir/.loupe/intel');
+    expect(screen.getByTestId('feeds').textContent).toContain(FEED_DIR);
 
     // Download: a job; the button waits for it, and the list is read again when it ends.
     fireEvent.click(screen.getByRole('button', { name: 'Download feeds now' }));
@@ -853,7 +862,7 @@ describe('public feeds', () => {
     await act(async () => {
       fireEvent.click(within(exits).getByRole('button', { name: 'Use tor-exit-nodes in this case' }));
     });
-    expect(fake.callsTo('intel:import')).toEqual([{ path: '/feeds/exits.txt', kind: 'threat' }]);
+    expect(fake.callsTo('intel:import')).toEqual([{ path: join(FEED_DIR, 'exits.txt'), kind: 'threat' }]);
     await waitFor(() =>
       expect(within(screen.getAllByTestId('feed-row')[0]!).getByTestId('feed-use').textContent).toBe('in use'),
     );
